@@ -1,0 +1,1 @@
+namespace PolicyChat.Core.Tests; public class SmokeTests { [Fact] public void Works() => Assert.True(true); }
