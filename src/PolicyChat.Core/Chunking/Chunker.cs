@@ -1,3 +1,5 @@
+using PolicyChat.Core.Documents;
+
 namespace PolicyChat.Core.Chunking;
 
 // CONTRACT STUB: the Chunking helper replaces the bodies; keep the public signatures.
@@ -15,7 +17,8 @@ public sealed class Chunker(ChunkingOptions options)
 {
     public ChunkingOptions Options { get; } = options;
 
-    public IReadOnlyList<TextChunk> Split(string text) => throw new NotImplementedException();
+    /// <summary>Splits text; <paramref name="headings"/> comes from the reader (null: detect headings heuristically in plain text).</summary>
+    public IReadOnlyList<TextChunk> Split(string text, IReadOnlyList<HeadingSpan>? headings = null) => throw new NotImplementedException();
 
     /// <summary>Approximate token count without a tokenizer (documented heuristic).</summary>
     public static int ApproximateTokens(string text) => throw new NotImplementedException();

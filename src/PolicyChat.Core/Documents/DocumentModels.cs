@@ -2,8 +2,14 @@ namespace PolicyChat.Core.Documents;
 
 // CONTRACT STUB: the Documents helper may extend these, keeping the members used here.
 
-/// <summary>Plain text extracted from a file, plus a title when the format states one (HTML title, first heading, docx title).</summary>
-public sealed record ExtractedDocument(string Text, string? Title, string Format);
+/// <summary>A heading inside extracted text: Text[Start..End] is the heading line; Level 1..6.</summary>
+public sealed record HeadingSpan(int Start, int End, int Level);
+
+/// <summary>
+/// Plain text extracted from a file, plus a title when the format states one (HTML title, first heading, docx title)
+/// and the headings the format marks. Text is the canonical document text that chunk offsets point into.
+/// </summary>
+public sealed record ExtractedDocument(string Text, string? Title, string Format, IReadOnlyList<HeadingSpan> Headings);
 
 public enum ReadStatus { Ok, Skipped, Failed }
 
