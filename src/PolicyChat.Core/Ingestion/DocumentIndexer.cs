@@ -1,0 +1,49 @@
+using PolicyChat.Core.Chunking;
+using PolicyChat.Core.Documents;
+using PolicyChat.Core.Storage;
+using PolicyChat.Core.Text;
+
+namespace PolicyChat.Core.Ingestion;
+
+/// <summary>
+/// Turns extracted text and metadata into an indexable document: chunks with offsets, each analyzed for the word and
+/// n-gram indexes with the document title included (indexed with every chunk, not shown in it). Pure and thread-safe.
+/// </summary>
+public sealed class DocumentIndexer(TextAnalyzer analyzer, Chunker chunker)
+{
+    public TextAnalyzer Analyzer { get; } = analyzer;
+
+    public IndexedDocument Build(string id, string sourcePath, ExtractedDocument extracted, DocumentMetadata metadata,
+        string contentHash, DateTimeOffset ingestedAt)
+    {
+        ArgumentNullException.ThrowIfNull(extracted);
+        ArgumentNullException.ThrowIfNull(metadata);
+        var text = extracted.Text;
+        var document = new StoredDocument(id, sourcePath, metadata.Title, metadata.Language, metadata.Date, metadata.Outlet,
+            contentHash, text, ingestedAt);
+        var titleTerms = Analyzer.Terms(metadata.Title);
+        var titleGrams = Analyzer.CharNGrams(metadata.Title);
+        var chunks = chunker.Split(text, extracted.Headings.Count > 0 ? extracted.Headings : null);
+        var indexed = new List<ChunkToIndex>(chunks.Count);
+        foreach (var chunk in chunks)
+        {
+            indexed.Add(new ChunkToIndex(
+                chunk.Ordinal,
+                chunk.Start,
+                chunk.End,
+                chunk.Text,
+                LanguageDetector.Detect(chunk.Text),
+                Concat(titleTerms, Analyzer.Terms(chunk.Text)),
+                Concat(titleGrams, Analyzer.CharNGrams(chunk.Text))));
+        }
+        return new IndexedDocument(document, indexed);
+    }
+
+    private static List<string> Concat(IReadOnlyList<string> a, IReadOnlyList<string> b)
+    {
+        var list = new List<string>(a.Count + b.Count);
+        list.AddRange(a);
+        list.AddRange(b);
+        return list;
+    }
+}

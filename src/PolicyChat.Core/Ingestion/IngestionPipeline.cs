@@ -1,0 +1,208 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.AI;
+using PolicyChat.Core.Documents;
+using PolicyChat.Core.Storage;
+
+namespace PolicyChat.Core.Ingestion;
+
+/// <summary>
+/// Reads, analyzes and indexes documents. Unchanged files (same content hash) are skipped; a changed document is
+/// replaced atomically by the store; a bad file yields a Failed/Skipped result and the run continues.
+/// Reading, chunking, analysis and embedding run on all cores; one writer commits documents in order of completion.
+/// </summary>
+public sealed class IngestionPipeline(
+    IIndexStore store,
+    DocumentLoader loader,
+    DocumentIndexer indexer,
+    IngestionOptions options,
+    DocumentEmbedder? embedder = null,
+    TimeProvider? timeProvider = null)
+{
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+
+    /// <summary>Files under the given paths that ingestion would consider (directories are walked recursively).</summary>
+    public static IReadOnlyList<string> ExpandPaths(IEnumerable<string> paths)
+    {
+        var files = new List<string>();
+        foreach (var path in paths)
+        {
+            var full = Path.GetFullPath(path);
+            if (Directory.Exists(full))
+            {
+                files.AddRange(Directory.EnumerateFiles(full, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
+                    .Where(f => DocumentLoader.SupportedExtensions.Contains(Path.GetExtension(f)) && !IsFolderReadme(f))
+                    .Order(StringComparer.Ordinal));
+            }
+            else
+            {
+                files.Add(full);
+            }
+        }
+        return files.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    public async Task<IngestionSummary> IngestAsync(IReadOnlyList<string> paths, IProgress<IngestionResult>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var stopwatch = Stopwatch.StartNew();
+        await store.InitializeAsync(cancellationToken);
+        if (embedder is not null)
+        {
+            await embedder.EnsureCompatibleAsync(store, cancellationToken);
+        }
+        var files = ExpandPaths(paths);
+        var states = (await store.GetDocumentStatesAsync(cancellationToken)).ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var results = new ConcurrentQueue<IngestionResult>();
+        void Report(IngestionResult result)
+        {
+            results.Enqueue(result);
+            progress?.Report(result);
+        }
+
+        var channel = Channel.CreateBounded<(IndexedDocument Document, bool IsUpdate, Stopwatch Clock)>(
+            new BoundedChannelOptions(Math.Max(2, options.MaxDegreeOfParallelism * 2)) { SingleReader = true });
+        var writer = Task.Run(async () =>
+        {
+            await foreach (var (document, isUpdate, clock) in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                var doc = document.Document;
+                try
+                {
+                    await store.UpsertDocumentAsync(document, cancellationToken);
+                    Report(new IngestionResult(doc.SourcePath, doc.Id, isUpdate ? IngestionStatus.Updated : IngestionStatus.Added,
+                        document.Chunks.Count, null, clock.Elapsed, doc.Title));
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Report(new IngestionResult(doc.SourcePath, doc.Id, IngestionStatus.Failed, 0, "could not be stored: " + ex.Message, clock.Elapsed, doc.Title));
+                }
+            }
+        }, cancellationToken);
+
+        try
+        {
+            await Parallel.ForEachAsync(files,
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxDegreeOfParallelism), CancellationToken = cancellationToken },
+                async (file, ct) =>
+                {
+                    var clock = Stopwatch.StartNew();
+                    var prepared = await PrepareFileAsync(file, states, clock, ct);
+                    if (prepared.Result is { } result)
+                    {
+                        Report(result);
+                    }
+                    else
+                    {
+                        await channel.Writer.WriteAsync((prepared.Document!, prepared.IsUpdate, clock), ct);
+                    }
+                });
+        }
+        finally
+        {
+            channel.Writer.TryComplete();
+            await writer;
+        }
+
+        if (options.Prune)
+        {
+            foreach (var state in states.Values.Where(s => IsFilePath(s.SourcePath) && !File.Exists(s.SourcePath)))
+            {
+                var clock = Stopwatch.StartNew();
+                if (await store.DeleteDocumentAsync(state.Id, cancellationToken))
+                {
+                    Report(new IngestionResult(state.SourcePath, state.Id, IngestionStatus.Removed, 0, "file is gone", clock.Elapsed));
+                }
+            }
+        }
+
+        return new IngestionSummary(results.ToList(), stopwatch.Elapsed);
+    }
+
+    /// <summary>Ingests content that has no file on disk (an upload). <paramref name="source"/> names it, e.g. "upload:report.docx".</summary>
+    public async Task<IngestionResult> IngestContentAsync(string source, string fileName, ReadOnlyMemory<byte> content,
+        CancellationToken cancellationToken = default)
+    {
+        await store.InitializeAsync(cancellationToken);
+        if (embedder is not null)
+        {
+            await embedder.EnsureCompatibleAsync(store, cancellationToken);
+        }
+        var clock = Stopwatch.StartNew();
+        var id = DocumentIds.FromSource(source);
+        var hash = DocumentIds.ContentHash(content.Span);
+        var existing = await store.GetDocumentAsync(id, cancellationToken);
+        if (existing is not null && existing.ContentHash == hash)
+        {
+            return new IngestionResult(source, id, IngestionStatus.Unchanged, 0, null, clock.Elapsed, existing.Title);
+        }
+        var outcome = await loader.ReadBytesAsync(fileName, content, cancellationToken);
+        if (outcome.Status != ReadStatus.Ok)
+        {
+            return FromOutcome(source, outcome, clock);
+        }
+        var document = await BuildAsync(id, source, fileName, outcome.Document!, hash, cancellationToken);
+        await store.UpsertDocumentAsync(document, cancellationToken);
+        return new IngestionResult(source, id, existing is null ? IngestionStatus.Added : IngestionStatus.Updated,
+            document.Chunks.Count, null, clock.Elapsed, document.Document.Title);
+    }
+
+    private async Task<(IngestionResult? Result, IndexedDocument? Document, bool IsUpdate)> PrepareFileAsync(
+        string file, IReadOnlyDictionary<string, DocumentState> states, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var id = DocumentIds.FromSource(file);
+        try
+        {
+            if (!File.Exists(file))
+            {
+                return (new IngestionResult(file, null, IngestionStatus.Failed, 0, "file not found", clock.Elapsed), null, false);
+            }
+            var length = new FileInfo(file).Length;
+            if (length > loader.Options.MaxFileBytes)
+            {
+                var outcome = await loader.ReadFileAsync(file, cancellationToken);
+                return (FromOutcome(file, outcome, clock), null, false);
+            }
+            var bytes = await File.ReadAllBytesAsync(file, cancellationToken);
+            var hash = DocumentIds.ContentHash(bytes);
+            states.TryGetValue(id, out var state);
+            if (state is not null && state.ContentHash == hash)
+            {
+                return (new IngestionResult(file, id, IngestionStatus.Unchanged, 0, null, clock.Elapsed), null, false);
+            }
+            var read = await loader.ReadBytesAsync(Path.GetFileName(file), bytes, cancellationToken);
+            if (read.Status != ReadStatus.Ok)
+            {
+                return (FromOutcome(file, read, clock), null, false);
+            }
+            var document = await BuildAsync(id, file, Path.GetFileName(file), read.Document!, hash, cancellationToken);
+            return (null, document, state is not null);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return (new IngestionResult(file, id, IngestionStatus.Failed, 0, ex.Message, clock.Elapsed), null, false);
+        }
+    }
+
+    private async Task<IndexedDocument> BuildAsync(string id, string source, string fileName, ExtractedDocument extracted, string hash,
+        CancellationToken cancellationToken)
+    {
+        var metadata = MetadataResolver.Resolve(source, fileName, extracted);
+        var document = indexer.Build(id, source, extracted, metadata, hash, _time.GetUtcNow());
+        if (embedder is not null && document.Chunks.Count > 0)
+        {
+            document = await embedder.EmbedAsync(document, cancellationToken);
+        }
+        return document;
+    }
+
+    private static IngestionResult FromOutcome(string path, ReadOutcome outcome, Stopwatch clock) =>
+        new(path, null, outcome.Status == ReadStatus.Skipped ? IngestionStatus.Skipped : IngestionStatus.Failed, 0, outcome.Reason, clock.Elapsed);
+
+    private static bool IsFolderReadme(string file) =>
+        Path.GetFileNameWithoutExtension(file).Equals("README", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsFilePath(string source) => Path.IsPathFullyQualified(source);
+}

@@ -1,0 +1,43 @@
+using PolicyChat.Core.Storage;
+
+namespace PolicyChat.Core.Retrieval;
+
+public sealed record RetrievalOptions
+{
+    /// <summary>Weight of the word-BM25 leg in reciprocal-rank fusion.</summary>
+    public double WordWeight { get; init; } = 1.0;
+
+    /// <summary>Weight of the character-n-gram BM25 leg.</summary>
+    public double NGramWeight { get; init; } = 0.7;
+
+    /// <summary>Weight of the dense-vector leg (used only when an embedding model is configured).</summary>
+    public double DenseWeight { get; init; } = 1.0;
+
+    /// <summary>The k constant of reciprocal-rank fusion.</summary>
+    public int RrfK { get; init; } = 60;
+
+    /// <summary>Candidates each leg contributes before fusion.</summary>
+    public int CandidatesPerLeg { get; init; } = 50;
+
+    public FusionWeights ToFusionWeights() => new(WordWeight, NGramWeight, DenseWeight, RrfK, CandidatesPerLeg);
+
+    public IEnumerable<string> Validate()
+    {
+        if (WordWeight < 0 || NGramWeight < 0 || DenseWeight < 0)
+        {
+            yield return "Retrieval:WordWeight, Retrieval:NGramWeight and Retrieval:DenseWeight must be zero or positive.";
+        }
+        if (WordWeight + NGramWeight + DenseWeight <= 0)
+        {
+            yield return "At least one of Retrieval:WordWeight, Retrieval:NGramWeight, Retrieval:DenseWeight must be positive.";
+        }
+        if (RrfK < 1)
+        {
+            yield return "Retrieval:RrfK must be at least 1 (60 is the usual value).";
+        }
+        if (CandidatesPerLeg is < 1 or > 1000)
+        {
+            yield return "Retrieval:CandidatesPerLeg must be between 1 and 1000.";
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using System.Text;
+
+namespace PolicyChat.Core.Storage.Sqlite;
+
+/// <summary>Turns analyzed terms into FTS5 column text and MATCH expressions.</summary>
+internal static class FtsText
+{
+    /// <summary>Query terms beyond this are dropped (long pasted questions would otherwise scan most of the index).</summary>
+    public const int MaxQueryTerms = 64;
+
+    public static string Join(IReadOnlyList<string> terms) => string.Join(' ', terms);
+
+    /// <summary>"t1" OR "t2" ... over distinct terms, each quoted so FTS5 syntax characters are literal.</summary>
+    public static string OrQuery(IReadOnlyList<string> terms)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var sb = new StringBuilder();
+        foreach (var term in terms)
+        {
+            if (string.IsNullOrWhiteSpace(term) || !seen.Add(term))
+            {
+                continue;
+            }
+            if (seen.Count > MaxQueryTerms)
+            {
+                break;
+            }
+            if (sb.Length > 0)
+            {
+                sb.Append(" OR ");
+            }
+            sb.Append('"').Append(term.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+        }
+        return sb.ToString();
+    }
+}
