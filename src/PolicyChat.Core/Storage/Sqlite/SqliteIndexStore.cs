@@ -11,7 +11,7 @@ namespace PolicyChat.Core.Storage.Sqlite;
 /// n-grams, both BM25-ranked) and dense vectors as BLOBs searched in memory with SIMD.
 /// Every document replacement is one transaction, so a killed process leaves either the old or the new version.
 /// </summary>
-public sealed class SqliteIndexStore : IIndexStore
+public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
 {
     private const string EmbedderKey = "embedder";
     private const int SchemaVersion = 1;
@@ -278,6 +278,34 @@ public sealed class SqliteIndexStore : IIndexStore
             chunks = r.GetInt32(1);
         }
         return new IndexStats(docs, chunks, await GetEmbedderAsync(cancellationToken));
+    }
+
+    public async Task<TermStatistics> GetTermStatisticsAsync(IReadOnlyCollection<string> terms, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(terms);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var cmd = connection.CreateCommand();
+        var names = new StringBuilder();
+        var i = 0;
+        foreach (var term in terms.Distinct(StringComparer.Ordinal))
+        {
+            var name = "$t" + i++.ToString(CultureInfo.InvariantCulture);
+            names.Append(names.Length > 0 ? ", " : "").Append(name);
+            cmd.Parameters.AddWithValue(name, term);
+        }
+        cmd.CommandText = "SELECT count(*) FROM chunks;";
+        var total = Convert.ToInt32(await cmd.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        var df = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (i > 0)
+        {
+            cmd.CommandText = $"SELECT term, doc FROM chunk_words_vocab WHERE term IN ({names});";
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await r.ReadAsync(cancellationToken))
+            {
+                df[r.GetString(0)] = r.GetInt32(1);
+            }
+        }
+        return new TermStatistics(total, df);
     }
 
     /// <summary>Releases pooled connections so database files can be deleted or copied.</summary>
@@ -551,5 +579,6 @@ public sealed class SqliteIndexStore : IIndexStore
         CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_rowid, ordinal);
         CREATE VIRTUAL TABLE IF NOT EXISTS chunk_words USING fts5(terms, content='', contentless_delete=1, tokenize='ascii', detail=full);
         CREATE VIRTUAL TABLE IF NOT EXISTS chunk_ngrams USING fts5(grams, content='', contentless_delete=1, tokenize='ascii', detail=full);
+        CREATE VIRTUAL TABLE IF NOT EXISTS chunk_words_vocab USING fts5vocab(chunk_words, 'row');
         """;
 }

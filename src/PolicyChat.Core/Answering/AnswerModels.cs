@@ -1,0 +1,115 @@
+using System.Text.Json.Serialization;
+
+namespace PolicyChat.Core.Answering;
+
+public static class AnswerModes
+{
+    public const string Llm = "llm";
+    public const string Extractive = "extractive";
+    public const string Abstained = "abstained";
+}
+
+/// <summary>A question, optionally continuing a conversation.</summary>
+public sealed record AskRequest(string Question, string? ConversationId = null);
+
+/// <summary>A numbered passage given to the model (and shown to the user as a source).</summary>
+public sealed record Passage(
+    int Number,
+    string DocumentId,
+    string Title,
+    string? Outlet,
+    string? Date,
+    string Language,
+    string Text,
+    int Start,
+    int End,
+    double Score);
+
+/// <summary>A verified citation: the marker, its document, and the quoted span with offsets into the original document text.</summary>
+public sealed record Citation(
+    int Marker,
+    string DocumentId,
+    string Title,
+    string? Outlet,
+    string? Date,
+    string Language,
+    string Quote,
+    int Start,
+    int End,
+    double Support);
+
+public sealed record AnswerTimings(double RewriteMs, double RetrievalMs, double PreparationMs, double? FirstTokenMs, double TotalMs);
+
+/// <summary>The complete answer (what `policychat ask --json` and POST /api/ask return).</summary>
+public sealed record AnswerResult(
+    string Answer,
+    string Language,
+    string Mode,
+    IReadOnlyList<Citation> Citations,
+    IReadOnlyList<Passage> Passages,
+    string ConversationId,
+    string StandaloneQuestion,
+    IReadOnlyList<string> UnsupportedClaims,
+    AnswerTimings Timings,
+    string? Notice = null);
+
+/// <summary>
+/// One event of a streamed answer. <see cref="Type"/> is one of sources, delta, citations, done, error; only the
+/// members of that type are set (the others are null and omitted from JSON).
+/// </summary>
+public sealed record AnswerEvent
+{
+    public const string SourcesType = "sources";
+    public const string DeltaType = "delta";
+    public const string CitationsType = "citations";
+    public const string DoneType = "done";
+    public const string ErrorType = "error";
+
+    public required string Type { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<Passage>? Passages { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Text { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<Citation>? Citations { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Mode { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ConversationId { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Language { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AnswerTimings? Timings { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Notice { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? UnsupportedClaims { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Message { get; init; }
+
+    /// <summary>On done: the standalone question that was searched (differs from the question for follow-ups).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Question { get; init; }
+
+    public static AnswerEvent Sources(IReadOnlyList<Passage> passages) => new() { Type = SourcesType, Passages = passages };
+
+    public static AnswerEvent Delta(string text) => new() { Type = DeltaType, Text = text };
+
+    public static AnswerEvent CitationsFound(IReadOnlyList<Citation> citations, IReadOnlyList<string> unsupported) =>
+        new() { Type = CitationsType, Citations = citations, UnsupportedClaims = unsupported };
+
+    public static AnswerEvent Done(string mode, string conversationId, string language, string question, AnswerTimings timings, string? notice) =>
+        new() { Type = DoneType, Mode = mode, ConversationId = conversationId, Language = language, Question = question, Timings = timings, Notice = notice };
+
+    public static AnswerEvent Error(string message) => new() { Type = ErrorType, Message = message };
+}

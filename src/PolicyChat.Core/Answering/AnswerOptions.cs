@@ -1,0 +1,53 @@
+namespace PolicyChat.Core.Answering;
+
+public sealed record AnswerOptions
+{
+    /// <summary>Passages given to the model and shown as sources.</summary>
+    public int Passages { get; init; } = 6;
+
+    /// <summary>
+    /// Minimum evidence score (IDF-weighted share of the question's terms found in the best passage, see
+    /// <see cref="EvidenceScorer"/>) below which the service abstains without calling the model. Calibrated with
+    /// `dotnet run -c Release --project tests/PolicyChat.Benchmarks -- abstention` (README, "Abstention").
+    /// </summary>
+    public double AbstainBelow { get; init; } = 0.45;
+
+    /// <summary>Minimum support score (share of a cited sentence's terms found in the cited passage) for a citation to stand.</summary>
+    public double CitationSupportThreshold { get; init; } = 0.35;
+
+    /// <summary>Messages kept per conversation (older ones are dropped).</summary>
+    public int MaxHistoryMessages { get; init; } = 20;
+
+    /// <summary>Maximum question length in characters.</summary>
+    public int MaxQuestionChars { get; init; } = 2000;
+
+    /// <summary>Sentences in an extractive answer.</summary>
+    public int ExtractiveSentences { get; init; } = 3;
+
+    /// <summary>Translate questions into the collection's other languages when a model is configured.</summary>
+    public bool CrossLingual { get; init; } = true;
+
+    public IEnumerable<string> Validate()
+    {
+        if (Passages is < 1 or > 20)
+        {
+            yield return "Answer:Passages must be between 1 and 20.";
+        }
+        if (AbstainBelow is < 0 or > 1)
+        {
+            yield return "Answer:AbstainBelow must be between 0 and 1.";
+        }
+        if (CitationSupportThreshold is < 0 or > 1)
+        {
+            yield return "Answer:CitationSupportThreshold must be between 0 and 1.";
+        }
+        if (MaxHistoryMessages is < 2 or > 200)
+        {
+            yield return "Answer:MaxHistoryMessages must be between 2 and 200.";
+        }
+        if (MaxQuestionChars is < 10 or > 20000)
+        {
+            yield return "Answer:MaxQuestionChars must be between 10 and 20000.";
+        }
+    }
+}

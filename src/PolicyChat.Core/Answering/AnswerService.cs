@@ -1,0 +1,251 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PolicyChat.Core.Conversations;
+using PolicyChat.Core.Retrieval;
+using PolicyChat.Core.Storage;
+using PolicyChat.Core.Text;
+
+namespace PolicyChat.Core.Answering;
+
+/// <summary>
+/// Answers a question from the collection: rewrite a follow-up, retrieve (with translations when a model is present),
+/// abstain without evidence, then either stream the model's answer through the citation filter or quote the best
+/// sentences (extractive mode). Emits sources, delta, citations and done events; the conversation is saved at the end.
+/// </summary>
+public sealed class AnswerService(
+    HybridRetriever retriever,
+    TextAnalyzer analyzer,
+    PromptProvider prompts,
+    ConversationStore conversations,
+    AnswerOptions options,
+    IChatClient? chat = null,
+    ChatOptions? chatOptions = null,
+    ILogger<AnswerService>? logger = null)
+{
+    private readonly ILogger _logger = logger ?? NullLogger<AnswerService>.Instance;
+    private readonly EvidenceScorer _evidence = new(analyzer);
+    private readonly CitationVerifier _verifier = new(analyzer);
+    private readonly QueryRewriter _rewriter = new(chat, prompts, analyzer);
+    private readonly QueryTranslator? _translator = chat is null ? null : new QueryTranslator(chat, prompts);
+    private IReadOnlyList<string>? _collectionLanguages;
+    private DateTimeOffset _languagesReadAt;
+
+    public AnswerOptions Options { get; } = options;
+
+    public bool HasModel => chat is not null;
+
+    /// <summary>Throws <see cref="InvalidQuestionException"/> (message in the question's or the given UI language) for unusable input.</summary>
+    public void Validate(AskRequest request, string? uiLanguage = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var language = uiLanguage ?? LanguageDetector.Detect(request.Question ?? "");
+        if (string.IsNullOrWhiteSpace(request.Question))
+        {
+            throw new InvalidQuestionException("empty_question", AnswerText.EmptyQuestion(language));
+        }
+        if (request.Question.Length > Options.MaxQuestionChars)
+        {
+            throw new InvalidQuestionException("question_too_long", AnswerText.QuestionTooLong(language, Options.MaxQuestionChars));
+        }
+    }
+
+    /// <summary>Runs the whole answer and returns it (the non-streaming API and `policychat ask --json`).</summary>
+    public async Task<AnswerResult> AskAsync(AskRequest request, CancellationToken cancellationToken = default)
+    {
+        var text = new System.Text.StringBuilder();
+        IReadOnlyList<Passage> passages = [];
+        IReadOnlyList<Citation> citations = [];
+        IReadOnlyList<string> unsupported = [];
+        AnswerEvent? done = null;
+        string? error = null;
+        await foreach (var e in AskStreamAsync(request, cancellationToken))
+        {
+            switch (e.Type)
+            {
+                case AnswerEvent.SourcesType: passages = e.Passages!; break;
+                case AnswerEvent.DeltaType: text.Append(e.Text); break;
+                case AnswerEvent.CitationsType: citations = e.Citations!; unsupported = e.UnsupportedClaims ?? []; break;
+                case AnswerEvent.DoneType: done = e; break;
+                case AnswerEvent.ErrorType: error = e.Message; break;
+            }
+        }
+        if (done is null)
+        {
+            throw new ModelAnswerException(error ?? "The answer did not complete.");
+        }
+        return new AnswerResult(text.ToString(), done.Language!, done.Mode!, citations, passages, done.ConversationId!,
+            done.Question ?? request.Question, unsupported, done.Timings!, done.Notice);
+    }
+
+    public async IAsyncEnumerable<AnswerEvent> AskStreamAsync(AskRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        Validate(request);
+        var total = Stopwatch.StartNew();
+        var question = request.Question.Trim();
+        var language = AnswerLanguage(question);
+        var conversationId = string.IsNullOrWhiteSpace(request.ConversationId) ? ConversationStore.NewId() : request.ConversationId;
+        var history = await conversations.GetAsync(conversationId, cancellationToken);
+
+        var rewriteClock = Stopwatch.StartNew();
+        var standalone = await _rewriter.RewriteAsync(question, history, cancellationToken);
+        var rewriteMs = rewriteClock.Elapsed.TotalMilliseconds;
+
+        var preparation = Stopwatch.StartNew();
+        var queries = new List<string> { standalone };
+        if (_translator is not null && Options.CrossLingual)
+        {
+            var others = (await CollectionLanguagesAsync(cancellationToken)).Where(l => l != LanguageDetector.Detect(standalone)).ToList();
+            if (others.Count > 0)
+            {
+                queries.AddRange(await _translator.TranslateAsync(standalone, others, cancellationToken));
+            }
+        }
+        var retrieval = await retriever.SearchManyAsync(queries, Options.Passages, cancellationToken: cancellationToken);
+        var retrievalMs = preparation.Elapsed.TotalMilliseconds;
+        var evidence = await _evidence.ScoreAsync(queries, retrieval.Hits, retriever.Store, cancellationToken);
+        _logger.LogDebug("Question {Question}: {Hits} hits, evidence {Evidence:0.000}", standalone, retrieval.Hits.Count, evidence);
+
+        if (retrieval.Hits.Count == 0 || evidence < Options.AbstainBelow)
+        {
+            var notFound = AnswerText.NotFound(language);
+            yield return AnswerEvent.Sources([]);
+            yield return AnswerEvent.Delta(notFound);
+            yield return AnswerEvent.CitationsFound([], []);
+            var abstainTimings = new AnswerTimings(rewriteMs, retrievalMs, preparation.Elapsed.TotalMilliseconds, null, total.Elapsed.TotalMilliseconds);
+            await SaveAsync(conversationId, standalone, notFound, cancellationToken);
+            yield return AnswerEvent.Done(AnswerModes.Abstained, conversationId, language, standalone, abstainTimings, AnswerText.AbstainedNotice(language));
+            yield break;
+        }
+
+        var passages = retrieval.Hits.Select((h, i) => new Passage(i + 1, h.DocumentId, h.Title, h.Outlet, h.Date, h.Language, h.Text, h.Start, h.End,
+            Math.Round(h.Score, 6))).ToList();
+        yield return AnswerEvent.Sources(passages);
+
+        if (chat is not null)
+        {
+            var prompt = RenderAnswerPrompt(question: standalone, language, passages);
+            var preparationMs = preparation.Elapsed.TotalMilliseconds;
+            var filter = new StreamingCitationFilter(passages, _verifier, Options.CitationSupportThreshold);
+            var events = Channel.CreateUnbounded<AnswerEvent>();
+            var streamed = StreamModelAsync(prompt, filter, events.Writer, cancellationToken);
+            double? firstTokenMs = null;
+            await foreach (var e in events.Reader.ReadAllAsync(cancellationToken))
+            {
+                firstTokenMs ??= total.Elapsed.TotalMilliseconds;
+                yield return e;
+            }
+            var outcome = await streamed;
+            if (outcome == ModelOutcome.Completed)
+            {
+                var tail = filter.Complete();
+                if (tail.Length > 0)
+                {
+                    yield return AnswerEvent.Delta(tail);
+                }
+                yield return AnswerEvent.CitationsFound(filter.Citations, filter.UnsupportedClaims);
+                var timings = new AnswerTimings(rewriteMs, retrievalMs, preparationMs, firstTokenMs, total.Elapsed.TotalMilliseconds);
+                await SaveAsync(conversationId, standalone, filter.Text, cancellationToken);
+                yield return AnswerEvent.Done(AnswerModes.Llm, conversationId, language, standalone, timings, null);
+                yield break;
+            }
+            if (outcome == ModelOutcome.FailedAfterOutput)
+            {
+                yield return AnswerEvent.Error(AnswerText.ModelFailed(language));
+                yield break;
+            }
+            // The model could not be reached before it said anything: answer extractively instead.
+        }
+
+        var stats = retriever.Store is ITermStatisticsSource source
+            ? await source.GetTermStatisticsAsync(analyzer.Terms(standalone).ToList(), cancellationToken)
+            : TermStatistics.Empty;
+        var extractive = new ExtractiveAnswerer(analyzer, _verifier).Answer(standalone, language, passages, stats, Options.ExtractiveSentences);
+        yield return AnswerEvent.Delta(extractive.Text);
+        yield return AnswerEvent.CitationsFound(extractive.Citations, []);
+        var extractiveTimings = new AnswerTimings(rewriteMs, retrievalMs, preparation.Elapsed.TotalMilliseconds, null, total.Elapsed.TotalMilliseconds);
+        await SaveAsync(conversationId, standalone, extractive.Text, cancellationToken);
+        yield return AnswerEvent.Done(AnswerModes.Extractive, conversationId, language, standalone, extractiveTimings, AnswerText.ExtractiveNotice(language, chat is not null));
+    }
+
+    /// <summary>The answer prompt for a question and its numbered passages (Arabic prompt for Arabic questions).</summary>
+    public string RenderAnswerPrompt(string question, string language, IReadOnlyList<Passage> passages) =>
+        language == Languages.Arabic
+            ? prompts.Render(PromptProvider.AnswerArabic, new Dictionary<string, string>
+            {
+                ["passages"] = PromptProvider.FormatPassages(passages),
+                ["question"] = question,
+            })
+            : prompts.Render(PromptProvider.AnswerEnglish, new Dictionary<string, string>
+            {
+                ["passages"] = PromptProvider.FormatPassages(passages),
+                ["question"] = question,
+                ["answer_language"] = AnswerText.LanguageName(language),
+            });
+
+    /// <summary>The language an answer is written in: the question's script (ar, en, zh); other scripts get English.</summary>
+    public static string AnswerLanguage(string question)
+    {
+        var detected = LanguageDetector.Detect(question);
+        return detected == Languages.Other ? Languages.English : detected;
+    }
+
+    private enum ModelOutcome { Completed, FailedBeforeOutput, FailedAfterOutput }
+
+    private async Task<ModelOutcome> StreamModelAsync(string prompt, StreamingCitationFilter filter, ChannelWriter<AnswerEvent> writer, CancellationToken cancellationToken)
+    {
+        var anyOutput = false;
+        try
+        {
+            await foreach (var update in chat!.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, prompt)], chatOptions, cancellationToken))
+            {
+                var text = update.Text;
+                if (string.IsNullOrEmpty(text))
+                {
+                    continue;
+                }
+                var visible = filter.Push(text);
+                if (visible.Length > 0)
+                {
+                    anyOutput = true;
+                    await writer.WriteAsync(AnswerEvent.Delta(visible), cancellationToken);
+                }
+            }
+            return ModelOutcome.Completed;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _logger.LogWarning(ex, "The language model failed {When}", anyOutput ? "while streaming" : "before answering");
+            return anyOutput ? ModelOutcome.FailedAfterOutput : ModelOutcome.FailedBeforeOutput;
+        }
+        finally
+        {
+            writer.TryComplete();
+        }
+    }
+
+    private async Task SaveAsync(string conversationId, string question, string answer, CancellationToken cancellationToken)
+    {
+        var now = DateTimeOffset.UtcNow;
+        await conversations.AppendAsync(conversationId,
+            [new ConversationMessage(ConversationStore.User, question, now), new ConversationMessage(ConversationStore.Assistant, answer, now)],
+            cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<string>> CollectionLanguagesAsync(CancellationToken cancellationToken)
+    {
+        if (_collectionLanguages is null || DateTimeOffset.UtcNow - _languagesReadAt > TimeSpan.FromMinutes(1))
+        {
+            var documents = await retriever.Store.ListDocumentsAsync(cancellationToken: cancellationToken);
+            _collectionLanguages = documents.Select(d => d.Language).Where(l => l != Languages.Other).Distinct(StringComparer.Ordinal).ToList();
+            _languagesReadAt = DateTimeOffset.UtcNow;
+        }
+        return _collectionLanguages;
+    }
+}
+
+/// <summary>The model failed in a way the caller should see (a safe message, no exception text).</summary>
+public sealed class ModelAnswerException(string message) : Exception(message);

@@ -1,0 +1,60 @@
+using System.Text;
+using PolicyChat.Core.Chunking;
+using PolicyChat.Core.Storage;
+using PolicyChat.Core.Text;
+
+namespace PolicyChat.Core.Answering;
+
+public sealed record ExtractiveAnswer(string Text, IReadOnlyList<Citation> Citations);
+
+/// <summary>
+/// The answer when no model is available: the sentences of the top passages that cover the question best
+/// (IDF-weighted term coverage), quoted verbatim with their markers under a short lead in the question's language.
+/// </summary>
+public sealed class ExtractiveAnswerer(TextAnalyzer analyzer, CitationVerifier verifier)
+{
+    private const int MaxSentencesPerPassage = 2;
+    private const int MinSentenceChars = 25;
+
+    public ExtractiveAnswer Answer(string question, string language, IReadOnlyList<Passage> passages, TermStatistics stats, int sentences)
+    {
+        ArgumentNullException.ThrowIfNull(passages);
+        ArgumentNullException.ThrowIfNull(stats);
+        var queryTerms = analyzer.Terms(question).Distinct(StringComparer.Ordinal).ToList();
+        var total = queryTerms.Sum(stats.Idf);
+        var candidates = new List<(Passage Passage, TextRange Range, double Score)>();
+        foreach (var passage in passages)
+        {
+            foreach (var range in SentenceBoundaries.Split(passage.Text))
+            {
+                if (range.Length < MinSentenceChars)
+                {
+                    continue;
+                }
+                var terms = new HashSet<string>(analyzer.Terms(passage.Text[range.Start..range.End]), StringComparer.Ordinal);
+                var coverage = total > 0 ? queryTerms.Where(terms.Contains).Sum(stats.Idf) / total : 0;
+                // Earlier passages rank better; a small prior keeps retrieval order among equally covering sentences.
+                candidates.Add((passage, range, coverage + (0.01 / passage.Number)));
+            }
+        }
+        var chosen = candidates
+            .OrderByDescending(c => c.Score)
+            .GroupBy(c => c.Passage.Number)
+            .SelectMany(g => g.Take(MaxSentencesPerPassage))
+            .OrderByDescending(c => c.Score)
+            .Take(sentences)
+            .ToList();
+
+        var sb = new StringBuilder(AnswerText.ExtractiveLead(language)).Append('\n');
+        var citations = new List<Citation>();
+        foreach (var (passage, range, _) in chosen)
+        {
+            var sentence = passage.Text[range.Start..range.End].ReplaceLineEndings(" ").Trim();
+            var support = verifier.Verify(sentence, passage);
+            sb.Append("\n- ").Append(sentence).Append(" [").Append(passage.Number).Append(']');
+            citations.Add(new Citation(passage.Number, passage.DocumentId, passage.Title, passage.Outlet, passage.Date, passage.Language,
+                support.Quote, support.Start, support.End, Math.Round(support.Score, 3)));
+        }
+        return new ExtractiveAnswer(sb.ToString(), citations);
+    }
+}

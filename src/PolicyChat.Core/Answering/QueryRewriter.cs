@@ -1,0 +1,117 @@
+using System.Text;
+using Microsoft.Extensions.AI;
+using PolicyChat.Core.Conversations;
+using PolicyChat.Core.Text;
+
+namespace PolicyChat.Core.Answering;
+
+/// <summary>
+/// Turns a follow-up ("وماذا عن روسيا؟", "and what about Russia?") into a standalone question: by the model when one
+/// is available, otherwise by a heuristic that joins the follow-up's content words to the previous question (retrieval
+/// is bag-of-words, so the union of both questions' terms finds the right passages).
+/// </summary>
+public sealed class QueryRewriter(IChatClient? chat, PromptProvider prompts, TextAnalyzer analyzer)
+{
+    private const int HistoryMessagesInPrompt = 6;
+    private const int ShortFollowUpTerms = 3;
+
+    private static readonly string[] s_cues =
+    [
+        "وماذا عن", "ماذا عن", "وما ذا عن", "وكيف عن", "وهل", "وأيضا", "وأيضًا", "وكذلك",
+        "and what about", "what about", "how about", "and how about", "and", "also", "what of",
+    ];
+
+    public async Task<string> RewriteAsync(string question, IReadOnlyList<ConversationMessage> history, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var previous = history.LastOrDefault(m => m.Role == ConversationStore.User)?.Content;
+        if (previous is null)
+        {
+            return question;
+        }
+        if (chat is not null)
+        {
+            try
+            {
+                var prompt = prompts.Render(PromptProvider.RewriteFollowUp, new Dictionary<string, string>
+                {
+                    ["history"] = FormatHistory(history),
+                    ["question"] = question,
+                });
+                var response = await chat.GetResponseAsync([new ChatMessage(ChatRole.User, prompt)],
+                    new ChatOptions { Temperature = 0 }, cancellationToken);
+                var line = response.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+                if (!string.IsNullOrWhiteSpace(line) && line.Length <= question.Length * 4 + 200)
+                {
+                    return line.Trim('"', '«', '»');
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // The model is optional here: fall back to the heuristic.
+            }
+        }
+        return Heuristic(question, previous);
+    }
+
+    /// <summary>Joins a follow-up to the previous question when it looks elliptical (a cue phrase, or very few content words).</summary>
+    public string Heuristic(string question, string previousQuestion)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        var trimmed = question.Trim();
+        var cue = s_cues.FirstOrDefault(c => trimmed.StartsWith(c + " ", StringComparison.OrdinalIgnoreCase));
+        var contentTerms = analyzer.Terms(trimmed).Count;
+        if (cue is null && contentTerms > ShortFollowUpTerms)
+        {
+            return question;
+        }
+        var rest = cue is null ? trimmed : trimmed[cue.Length..].Trim();
+        rest = rest.TrimEnd('?', '؟', '.', '!', ' ');
+        if (rest.Length == 0)
+        {
+            return previousQuestion;
+        }
+        var language = LanguageDetector.Detect(previousQuestion);
+        return language == Languages.Arabic
+            ? $"{previousQuestion.TrimEnd('?', '؟', ' ')} — {rest}؟"
+            : $"{previousQuestion.TrimEnd('?', ' ')} — {rest}?";
+    }
+
+    private static string FormatHistory(IReadOnlyList<ConversationMessage> history)
+    {
+        var sb = new StringBuilder();
+        foreach (var m in history.TakeLast(HistoryMessagesInPrompt))
+        {
+            var content = m.Content.Length > 600 ? m.Content[..600] + "…" : m.Content;
+            sb.Append(m.Role).Append(": ").Append(content.ReplaceLineEndings(" ")).Append('\n');
+        }
+        return sb.ToString().TrimEnd();
+    }
+}
+
+/// <summary>Translates a question into the collection's other languages with the model, for cross-lingual retrieval.</summary>
+public sealed class QueryTranslator(IChatClient chat, PromptProvider prompts)
+{
+    public async Task<IReadOnlyList<string>> TranslateAsync(string question, IEnumerable<string> targetLanguages, CancellationToken cancellationToken = default)
+    {
+        var tasks = targetLanguages.Select(async language =>
+        {
+            try
+            {
+                var prompt = prompts.Render(PromptProvider.TranslateQuery, new Dictionary<string, string>
+                {
+                    ["question"] = question,
+                    ["target_language"] = AnswerText.LanguageName(language),
+                });
+                var response = await chat.GetResponseAsync([new ChatMessage(ChatRole.User, prompt)], new ChatOptions { Temperature = 0 }, cancellationToken);
+                return response.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                return null; // translation only widens retrieval; the original question still runs
+            }
+        });
+        var results = await Task.WhenAll(tasks);
+        return results.Where(r => !string.IsNullOrWhiteSpace(r)).Select(r => r!).ToList();
+    }
+}
