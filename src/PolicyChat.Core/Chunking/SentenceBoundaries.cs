@@ -19,7 +19,8 @@ public readonly record struct TextRange(int Start, int End)
 /// the end of the text, a closing or an opening bracket, or a letter of a non-Latin script (scraped Arabic often omits
 /// the space). A period additionally is not an end in a decimal number (<c>3.5</c>), inside a token
 /// (<c>example.com</c>), after a single letter (<c>U.S.</c>, <c>J. Smith</c>, <c>e.g.</c>), after a few title
-/// abbreviations (<c>Dr.</c>, <c>No. 5</c>) or when the next word starts with a lower-case Latin letter.</para>
+/// abbreviations (<c>Dr.</c>, <c>No. 5</c>), after a list number at the start of a line (<c>1. </c>) or when the next
+/// word starts with a lower-case Latin letter.</para>
 /// <para>Commas (<c>, ، ， 、</c>) are clause separators, used only to split sentences that are too long.</para>
 /// </remarks>
 public static class SentenceBoundaries
@@ -227,6 +228,26 @@ public static class SentenceBoundaries
         return false;
     }
 
+    /// <summary>"1." to "999." at the start of a line: a list number, not a sentence.</summary>
+    private static bool IsListEnumerator(ReadOnlySpan<char> text, int period)
+    {
+        var digitsStart = period;
+        while (digitsStart > 0 && char.IsDigit(text[digitsStart - 1]))
+        {
+            digitsStart--;
+        }
+        if (period - digitsStart is < 1 or > 3)
+        {
+            return false;
+        }
+        var before = digitsStart;
+        while (before > 0 && IsSpace(text[before - 1]) && !IsLineBreak(text[before - 1]))
+        {
+            before--;
+        }
+        return before == 0 || IsLineBreak(text[before - 1]);
+    }
+
     /// <summary>A run of periods followed by white space at <paramref name="afterRun"/>: rules out decimals, initials and abbreviations.</summary>
     private static bool IsPeriodSentenceEnd(ReadOnlySpan<char> text, int runStart, int afterRun)
     {
@@ -249,7 +270,7 @@ public static class SentenceBoundaries
             return false;
         }
         var wordStart = runStart;
-        while (wordStart > 0 && char.IsLetter(text[wordStart - 1]))
+        while (wordStart > 0 && runStart - wordStart <= 6 && char.IsLetter(text[wordStart - 1]))
         {
             wordStart--;
         }
@@ -260,7 +281,11 @@ public static class SentenceBoundaries
             // "X is Y. [1]" still ends.
             return !(wordStart > 0 && text[wordStart - 1] == '.') && !char.IsLetter(first);
         }
-        if (word.Length is 0 or > 6)
+        if (word.Length == 0)
+        {
+            return !IsListEnumerator(text, runStart);
+        }
+        if (word.Length > 6)
         {
             return true;
         }

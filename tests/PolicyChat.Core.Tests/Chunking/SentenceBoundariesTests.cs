@@ -19,6 +19,7 @@ public sealed class SentenceBoundariesTests
         { "他说：“数据很重要。”然后离开了。", ["他说：“数据很重要。”", "然后离开了。"] },
         { "Line one without stop\nLine two.\r\n\r\n  Line three  ", ["Line one without stop", "Line two.", "Line three"] },
         { "X is Y.[1] Z.", ["X is Y.", "[1] Z."] },
+        { "Intro:\n1. First item\n 2. Second item. In 2024. Next", ["Intro:", "1. First item", "2. Second item.", "In 2024.", "Next"] },
         { "   ", [] },
     };
 

@@ -17,6 +17,7 @@ public sealed class AnswerSentenceSplitterTests
         { "- First point [1]\n- Second point [2]", ["- First point [1]", "- Second point [2]"] },
         { "Summary.\n[1] Source line.", ["Summary.", "[1] Source line."] },
         { "Adopted in 2020. [2020] was the year.", ["Adopted in 2020.", "[2020] was the year."] },
+        { "1. First point [1]\n2. Second point. [2]", ["1. First point [1]", "2. Second point. [2]"] },
         { "", [] },
     };
 
