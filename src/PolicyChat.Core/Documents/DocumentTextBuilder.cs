@@ -17,7 +17,7 @@ internal sealed class DocumentTextBuilder
 
     public int Length => _sb.Length;
 
-    /// <summary>When true, runs of whitespace in appended text become one space and no line starts with a space (HTML).</summary>
+    /// <summary>When true, runs of ASCII whitespace in appended text become one space and no line starts with a space (HTML).</summary>
     public bool CollapseWhitespace
     {
         get => _collapseWhitespace;
@@ -39,9 +39,10 @@ internal sealed class DocumentTextBuilder
         }
         foreach (var c in canonical)
         {
-            if (char.IsWhiteSpace(c))
+            // Only ASCII whitespace collapses (as in HTML); a no-break space is content.
+            if (c is ' ' or '\t' or '\n')
             {
-                if (_sb.Length > 0 && !char.IsWhiteSpace(_sb[^1]))
+                if (_sb.Length > 0 && _sb[^1] is not (' ' or '\t' or '\n'))
                 {
                     _sb.Append(' ');
                 }
@@ -65,7 +66,7 @@ internal sealed class DocumentTextBuilder
     /// <summary>Appends a tab between two table cells (empty cells keep their place).</summary>
     public void AppendCellSeparator()
     {
-        TrimTrailingSpaces(tabs: false);
+        TrimTrailingSpaces();
         _sb.Append('\t');
     }
 
@@ -152,10 +153,11 @@ internal sealed class DocumentTextBuilder
         return sb.ToString().Trim();
     }
 
-    private void TrimTrailingSpaces(bool tabs = true)
+    /// <summary>Removes spaces at the end of the current line (tabs stay: they separate table cells, empty ones too).</summary>
+    private void TrimTrailingSpaces()
     {
         var floor = _headings.Count > 0 ? _headings[^1].End : 0;
-        while (_sb.Length > floor && (_sb[^1] == ' ' || (tabs && _sb[^1] == '\t')))
+        while (_sb.Length > floor && _sb[^1] == ' ')
         {
             _sb.Length--;
         }
