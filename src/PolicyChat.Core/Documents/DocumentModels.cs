@@ -1,7 +1,5 @@
 namespace PolicyChat.Core.Documents;
 
-// CONTRACT STUB: the Documents helper may extend these, keeping the members used here.
-
 /// <summary>A heading inside extracted text: Text[Start..End] is the heading line; Level 1..6.</summary>
 public sealed record HeadingSpan(int Start, int End, int Level);
 
@@ -9,16 +7,48 @@ public sealed record HeadingSpan(int Start, int End, int Level);
 /// Plain text extracted from a file, plus a title when the format states one (HTML title, first heading, docx title)
 /// and the headings the format marks. Text is the canonical document text that chunk offsets point into.
 /// </summary>
-public sealed record ExtractedDocument(string Text, string? Title, string Format, IReadOnlyList<HeadingSpan> Headings);
+public sealed record ExtractedDocument(string Text, string? Title, string Format, IReadOnlyList<HeadingSpan> Headings)
+{
+    /// <summary>Publication date (yyyy-MM-dd) stated by the format itself (Markdown front matter); null otherwise.</summary>
+    public string? Date { get; init; }
+
+    /// <summary>Outlet stated by the format itself (Markdown front matter); null otherwise.</summary>
+    public string? Outlet { get; init; }
+
+    /// <summary>Language code stated by the format itself (Markdown front matter); null otherwise.</summary>
+    public string? Language { get; init; }
+}
 
 public enum ReadStatus { Ok, Skipped, Failed }
+
+/// <summary>Why a file was skipped or failed, so callers can show a localized message (see <see cref="ReadProblemMessages"/>).</summary>
+public enum ReadProblem
+{
+    UnsupportedType,
+    Empty,
+    TooLarge,
+    InvalidEncoding,
+    Binary,
+    Corrupt,
+    ToolMissing,
+    Error,
+}
 
 /// <summary>The per-file outcome of reading; a failure never throws out of the loader.</summary>
 public sealed record ReadOutcome(string Path, ReadStatus Status, ExtractedDocument? Document, string? Reason, string? ContentHash)
 {
+    /// <summary>Null when <see cref="Status"/> is Ok; otherwise the kind of problem behind <see cref="Reason"/>.</summary>
+    public ReadProblem? Problem { get; init; }
+
     public static ReadOutcome Ok(string path, ExtractedDocument document, string contentHash) => new(path, ReadStatus.Ok, document, null, contentHash);
-    public static ReadOutcome Skip(string path, string reason) => new(path, ReadStatus.Skipped, null, reason, null);
-    public static ReadOutcome Fail(string path, string reason) => new(path, ReadStatus.Failed, null, reason, null);
+
+    public static ReadOutcome Skip(string path, string reason) => Skip(path, reason, ReadProblem.Error);
+
+    public static ReadOutcome Fail(string path, string reason) => Fail(path, reason, ReadProblem.Error);
+
+    public static ReadOutcome Skip(string path, string reason, ReadProblem problem) => new(path, ReadStatus.Skipped, null, reason, null) { Problem = problem };
+
+    public static ReadOutcome Fail(string path, string reason, ReadProblem problem) => new(path, ReadStatus.Failed, null, reason, null) { Problem = problem };
 }
 
 /// <summary>Metadata derived from a document's text or its sidecar metadata.</summary>
@@ -27,4 +57,10 @@ public sealed record DocumentMetadata(string Title, string Language, string? Dat
 public sealed record DocumentLoaderOptions
 {
     public long MaxFileBytes { get; init; } = 20 * 1024 * 1024;
+
+    /// <summary>The pdftotext executable: a bare name is looked up on PATH, anything else is used as a path.</summary>
+    public string PdfToTextPath { get; init; } = "pdftotext";
+
+    /// <summary>How long one pdftotext run may take before it is killed and the file reported as failed.</summary>
+    public TimeSpan PdfTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
