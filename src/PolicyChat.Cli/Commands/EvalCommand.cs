@@ -13,6 +13,8 @@ internal static class EvalCommand
         Squad(),
     };
 
+    private static string Snippet(string? text) => text is null ? "" : (text.Length > 140 ? text[..140] + "…" : text).ReplaceLineEndings(" ");
+
     private static Command Squad()
     {
         var documents = new Argument<string>("documents") { Description = "SQuAD v1.1 JSON whose paragraphs become the documents." };
@@ -20,9 +22,11 @@ internal static class EvalCommand
         var json = CommonOptions.Json();
         var wordWeight = new Option<double?>("--word-weight") { Description = "Override Retrieval:WordWeight." };
         var ngramWeight = new Option<double?>("--ngram-weight") { Description = "Override Retrieval:NGramWeight." };
+        var rrfK = new Option<int?>("--rrf-k") { Description = "Override Retrieval:RrfK." };
+        var misses = new Option<int>("--show-misses") { Description = "Print up to N questions whose passage was not ranked first (to stderr)." };
         var command = new Command("squad", "Recall@1/5/10, MRR@10 and latency of passage retrieval on a SQuAD-format file (temporary index).")
         {
-            documents, questions, json, wordWeight, ngramWeight,
+            documents, questions, json, wordWeight, ngramWeight, rrfK, misses,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -41,10 +45,17 @@ internal static class EvalCommand
                 {
                     WordWeight = parse.GetValue(wordWeight) ?? defaults.WordWeight,
                     NGramWeight = parse.GetValue(ngramWeight) ?? defaults.NGramWeight,
+                    RrfK = parse.GetValue(rrfK) ?? defaults.RrfK,
                 };
                 var retriever = new HybridRetriever(services.Store, services.Analyzer, options);
                 var evaluator = new SquadEvaluator(services.Store, services.Indexer, retriever);
                 var metrics = await evaluator.RunAsync(dataset, cancellationToken: cancellationToken);
+                foreach (var (question, rank, top) in evaluator.Misses.Take(parse.GetValue(misses)))
+                {
+                    var gold = dataset.Passages[question.PassageIndex];
+                    var first = top is null ? null : dataset.Passages[int.Parse(top[1..], System.Globalization.CultureInfo.InvariantCulture)];
+                    await Console.Error.WriteLineAsync($"Q: {question.Text}\n  rank {rank?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"} gold [{gold.Title}] {Snippet(gold.Context)}\n  top  [{first?.Title}] {Snippet(first?.Context)}");
+                }
                 if (parse.GetValue(json))
                 {
                     Console.WriteLine(JsonSerializer.Serialize(CliJson.ToJson(metrics), CliJsonContext.Readable.SquadJson));

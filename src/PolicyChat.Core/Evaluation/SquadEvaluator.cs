@@ -16,6 +16,11 @@ public sealed class SquadEvaluator(IIndexStore store, DocumentIndexer indexer, H
     /// <summary>Chunk hits fetched per question; enough to yield 10 distinct documents when paragraphs span chunks.</summary>
     private const int ChunkHitsPerQuestion = 40;
 
+    /// <summary>Questions whose passage was not ranked first in the last run: (question, gold passage, first passage returned).</summary>
+    public IReadOnlyList<(SquadQuestion Question, int? Rank, string? TopDocumentId)> Misses => _misses;
+
+    private readonly List<(SquadQuestion, int?, string?)> _misses = [];
+
     public async Task<RetrievalMetrics> RunAsync(SquadDataset dataset, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataset);
@@ -42,7 +47,12 @@ public sealed class SquadEvaluator(IIndexStore store, DocumentIndexer indexer, H
             var clock = Stopwatch.StartNew();
             var result = await retriever.SearchAsync(question.Text, ChunkHitsPerQuestion, cancellationToken: cancellationToken);
             latencies.Add(clock.Elapsed.TotalMilliseconds);
-            ranks.Add(RankOf(result.Hits, PassageId(question.PassageIndex)));
+            var rank = RankOf(result.Hits, PassageId(question.PassageIndex));
+            ranks.Add(rank);
+            if (rank != 1)
+            {
+                _misses.Add((question, rank, (result.Hits.Count > 0 ? result.Hits[0].DocumentId : null)));
+            }
             progress?.Report(ranks.Count);
         }
         return RetrievalMetrics.Compute(ranks, latencies);
@@ -67,5 +77,5 @@ public sealed class SquadEvaluator(IIndexStore store, DocumentIndexer indexer, H
         return null;
     }
 
-    private static string PassageId(int index) => "p" + index.ToString("D5", System.Globalization.CultureInfo.InvariantCulture);
+    public static string PassageId(int index) => "p" + index.ToString("D5", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -56,6 +56,7 @@ public sealed class IngestionPipeline(
         var files = ExpandPaths(paths);
         var states = (await store.GetDocumentStatesAsync(cancellationToken)).ToDictionary(s => s.Id, StringComparer.Ordinal);
         var results = new ConcurrentQueue<IngestionResult>();
+        var metadata = new MetadataResolver();
         void Report(IngestionResult result)
         {
             results.Enqueue(result);
@@ -89,7 +90,7 @@ public sealed class IngestionPipeline(
                 async (file, ct) =>
                 {
                     var clock = Stopwatch.StartNew();
-                    var prepared = await PrepareFileAsync(file, states, clock, ct);
+                    var prepared = await PrepareFileAsync(file, states, metadata, clock, ct);
                     if (prepared.Result is { } result)
                     {
                         Report(result);
@@ -104,6 +105,11 @@ public sealed class IngestionPipeline(
         {
             channel.Writer.TryComplete();
             await writer;
+        }
+
+        foreach (var (path, error) in metadata.Problems)
+        {
+            Report(new IngestionResult(path, null, IngestionStatus.Failed, 0, "metadata not applied: " + error, TimeSpan.Zero));
         }
 
         if (options.Prune)
@@ -143,14 +149,14 @@ public sealed class IngestionPipeline(
         {
             return FromOutcome(source, outcome, clock);
         }
-        var document = await BuildAsync(id, source, fileName, outcome.Document!, hash, cancellationToken);
+        var document = await BuildAsync(id, source, fileName, outcome.Document!, hash, new MetadataResolver(), cancellationToken);
         await store.UpsertDocumentAsync(document, cancellationToken);
         return new IngestionResult(source, id, existing is null ? IngestionStatus.Added : IngestionStatus.Updated,
             document.Chunks.Count, null, clock.Elapsed, document.Document.Title);
     }
 
     private async Task<(IngestionResult? Result, IndexedDocument? Document, bool IsUpdate)> PrepareFileAsync(
-        string file, IReadOnlyDictionary<string, DocumentState> states, Stopwatch clock, CancellationToken cancellationToken)
+        string file, IReadOnlyDictionary<string, DocumentState> states, MetadataResolver metadata, Stopwatch clock, CancellationToken cancellationToken)
     {
         var id = DocumentIds.FromSource(file);
         try
@@ -177,7 +183,7 @@ public sealed class IngestionPipeline(
             {
                 return (FromOutcome(file, read, clock), null, false);
             }
-            var document = await BuildAsync(id, file, Path.GetFileName(file), read.Document!, hash, cancellationToken);
+            var document = await BuildAsync(id, file, Path.GetFileName(file), read.Document!, hash, metadata, cancellationToken);
             return (null, document, state is not null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -187,10 +193,9 @@ public sealed class IngestionPipeline(
     }
 
     private async Task<IndexedDocument> BuildAsync(string id, string source, string fileName, ExtractedDocument extracted, string hash,
-        CancellationToken cancellationToken)
+        MetadataResolver metadata, CancellationToken cancellationToken)
     {
-        var metadata = MetadataResolver.Resolve(source, fileName, extracted);
-        var document = indexer.Build(id, source, extracted, metadata, hash, _time.GetUtcNow());
+        var document = indexer.Build(id, source, extracted, metadata.Resolve(source, fileName, extracted), hash, _time.GetUtcNow());
         if (embedder is not null && document.Chunks.Count > 0)
         {
             document = await embedder.EmbedAsync(document, cancellationToken);

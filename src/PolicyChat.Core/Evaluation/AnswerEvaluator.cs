@@ -1,0 +1,91 @@
+using PolicyChat.Core.Answering;
+using PolicyChat.Core.Text;
+
+namespace PolicyChat.Core.Evaluation;
+
+public sealed record GoldOutcome(string Id, string Kind, string Mode, bool? RetrievalHit, bool AbstentionCorrect, int Citations,
+    int ValidCitations, bool LanguageCorrect, double PreparationMs);
+
+public sealed record AnswerEvaluation(
+    int Questions,
+    double RetrievalHitRate,
+    double SameLanguageHitRate,
+    double CrossLingualHitRate,
+    double FollowUpHitRate,
+    double AbstentionAccuracy,
+    double CitationValidity,
+    int CitationsEmitted,
+    double AnswerLanguageAccuracy,
+    double PreparationP50Ms,
+    IReadOnlyDictionary<string, int> Modes,
+    IReadOnlyList<GoldOutcome> Outcomes);
+
+/// <summary>
+/// Runs a gold set through the answer service and scores: top-3 retrieval hit rate (expected document among the
+/// first three passages), abstention accuracy (answerable → answered, unanswerable → abstained), citation validity
+/// (a marker names a passage of the same document and its support reaches the threshold) and answer language.
+/// </summary>
+public sealed class AnswerEvaluator(AnswerService answers, IReadOnlyDictionary<string, string> documentIdsByFileName)
+{
+    public const int TopPassages = 3;
+
+    public async Task<AnswerEvaluation> RunAsync(AnswerGoldSet gold, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(gold);
+        var outcomes = new List<GoldOutcome>();
+        foreach (var q in gold.Questions)
+        {
+            string? conversation = null;
+            foreach (var previous in q.History ?? [])
+            {
+                conversation = (await answers.AskAsync(new AskRequest(previous, conversation), cancellationToken)).ConversationId;
+            }
+            var result = await answers.AskAsync(new AskRequest(q.Question, conversation), cancellationToken);
+            outcomes.Add(Score(q, result));
+        }
+        return Summarize(outcomes);
+    }
+
+    internal GoldOutcome Score(GoldQuestion q, AnswerResult result)
+    {
+        bool? hit = null;
+        if (q.Answerable)
+        {
+            var expected = (q.ExpectedDocuments ?? []).Select(f => documentIdsByFileName.TryGetValue(f, out var id) ? id : f).ToHashSet(StringComparer.Ordinal);
+            hit = result.Passages.Take(TopPassages).Any(p => expected.Contains(p.DocumentId));
+        }
+        var abstained = result.Mode == AnswerModes.Abstained;
+        var valid = result.Citations.Count(c =>
+            c.Marker >= 1 && c.Marker <= result.Passages.Count &&
+            result.Passages[c.Marker - 1].DocumentId == c.DocumentId &&
+            c.Support >= answers.Options.CitationSupportThreshold);
+        var expectedLanguage = AnswerService.AnswerLanguage(q.Question);
+        var languageCorrect = LanguageDetector.Detect(result.Answer) == expectedLanguage;
+        return new GoldOutcome(q.Id, q.Kind, result.Mode, hit, q.Answerable != abstained, result.Citations.Count, valid, languageCorrect,
+            result.Timings.PreparationMs);
+    }
+
+    private static AnswerEvaluation Summarize(List<GoldOutcome> outcomes)
+    {
+        static double Rate(IEnumerable<bool> values)
+        {
+            var list = values.ToList();
+            return list.Count == 0 ? 0 : list.Count(v => v) / (double)list.Count;
+        }
+        double HitRate(string? kind) => Rate(outcomes.Where(o => o.RetrievalHit is not null && (kind is null || o.Kind == kind)).Select(o => o.RetrievalHit!.Value));
+        var emitted = outcomes.Sum(o => o.Citations);
+        return new AnswerEvaluation(
+            outcomes.Count,
+            HitRate(null),
+            HitRate(GoldQuestion.SameLanguage),
+            HitRate(GoldQuestion.CrossLingual),
+            HitRate(GoldQuestion.FollowUp),
+            Rate(outcomes.Select(o => o.AbstentionCorrect)),
+            emitted == 0 ? 1 : outcomes.Sum(o => o.ValidCitations) / (double)emitted,
+            emitted,
+            Rate(outcomes.Select(o => o.LanguageCorrect)),
+            RetrievalMetrics.Percentile(outcomes.Select(o => o.PreparationMs).ToList(), 0.5),
+            outcomes.GroupBy(o => o.Mode).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+            outcomes);
+    }
+}
