@@ -235,6 +235,10 @@ public sealed class TextAnalyzer
         }
 
         WordShape shape = ShapeOf(normalized);
+        if (shape == WordShape.Number && !normalized.ContainsAnyInRange('0', '9'))
+        {
+            return; // only marks or other leftovers, no letter and no digit: nothing to index
+        }
         bool isStopWord = shape is WordShape.Latin or WordShape.Arabic && StopWords.Contains(normalized);
         ReadOnlySpan<char> term = normalized;
         switch (shape)
