@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace PolicyChat.Core.Text;
 
 /// <summary>
@@ -20,6 +22,7 @@ internal static class ArabicLightStemmer
     /// 3. Suffixes ها ان ات ون ين يه ه ي in that order, each removed once when at least <paramref name="minStemLength"/>
     ///    letters remain (Light10: len(word) > len(suffix) + 1 for the default of 2).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ReadOnlySpan<char> Stem(ReadOnlySpan<char> word, int minStemLength)
     {
         if (word.Length > minStemLength + 1 && word[0] == Waw)

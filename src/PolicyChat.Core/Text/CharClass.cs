@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace PolicyChat.Core.Text;
 
@@ -19,6 +20,7 @@ internal static class CharClass
     private static readonly CharKind[] s_ascii = BuildAsciiTable();
 
     /// <summary>Classifies the character (or surrogate pair) at <paramref name="index"/>; <paramref name="width"/> is 1 or 2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static CharKind Classify(ReadOnlySpan<char> text, int index, out int width)
     {
         char c = text[index];

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace PolicyChat.Core.Text;
 
 /// <summary>
@@ -8,6 +10,7 @@ namespace PolicyChat.Core.Text;
 internal static class EnglishStemmer
 {
     /// <summary>Stems <paramref name="word"/> in place and returns the new length (never longer than the input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Stem(Span<char> word)
     {
         if (word.Length <= 2)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace PolicyChat.Core.Text;
 
@@ -97,6 +98,7 @@ public sealed class TextAnalyzer
 
     private static int EstimateTokens(string text) => text is null ? 0 : (text.Length / 6) + 4;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot path: skip tier-0 code (short CLI ingestion runs)
     internal void Run<TSink>(string text, ref TSink sink)
         where TSink : struct, ITokenSink
     {
@@ -142,6 +144,7 @@ public sealed class TextAnalyzer
     /// changes (Arabic next to Latin without a space) and between Arabic letters and digits (و2025 → و + 2025,
     /// 2025م → 2025 + م); Latin letters and digits stay together (GPT4, H100).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ScanWord(ReadOnlySpan<char> text, int i, int script, bool lastWasDigit)
     {
         while (i < text.Length)
@@ -193,6 +196,7 @@ public sealed class TextAnalyzer
         return i;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ProcessWord<TSink>(ReadOnlySpan<char> text, int start, int length, ref TSink sink, Span<char> normBuffer, Span<char> stemBuffer)
         where TSink : struct, ITokenSink
     {
@@ -226,6 +230,7 @@ public sealed class TextAnalyzer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EmitWord<TSink>(Span<char> normalized, int start, int length, ref TSink sink, Span<char> stemBuffer)
         where TSink : struct, ITokenSink
     {
@@ -235,6 +240,10 @@ public sealed class TextAnalyzer
         }
 
         WordShape shape = ShapeOf(normalized);
+        if (shape == WordShape.Number && !normalized.ContainsAnyInRange('0', '9'))
+        {
+            return; // only marks or other leftovers, no letter and no digit: nothing to index
+        }
         bool isStopWord = shape is WordShape.Latin or WordShape.Arabic && StopWords.Contains(normalized);
         ReadOnlySpan<char> term = normalized;
         switch (shape)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace PolicyChat.Core.Text;
 
@@ -35,6 +36,7 @@ internal static class TextNormalizer
     /// The per-character part of the chain (everything after NFKC). Never lengthens the text:
     /// <paramref name="destination"/> needs at most <paramref name="source"/>.Length characters.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Fold(ReadOnlySpan<char> source, Span<char> destination)
     {
         int written = 0;

@@ -50,6 +50,7 @@ public sealed class ArabicStemmerTests
     [InlineData("معلوماتها", "معلوم")] // ها then ات
     [InlineData("والمعلومات", "معلوم")] // و, ال, ات
     [InlineData("الاصطناعي", "اصطناع")] // ال, ي
+    [InlineData("مدينة", "مدين")] // one pass in Light10 order: ين is not tried again after ه
     public void Stem_Suffixes_Removed(string word, string expected) =>
         Assert.Equal(expected, Stem(word));
 

@@ -180,6 +180,7 @@ public sealed class TokenizerTests
     [InlineData("   ")]
     [InlineData("... !!! ---")]
     [InlineData("\u064E\u0640")] // only a diacritic and a tatweel
+    [InlineData("\u0301 \u20DD")] // only combining marks
     public void Tokenize_NoWords_Empty(string text) =>
         Assert.Empty(_analyzer.Tokenize(text));
 
