@@ -72,7 +72,7 @@ public sealed class Chunker
     public IReadOnlyList<TextChunk> Split(string text, IReadOnlyList<HeadingSpan>? headings = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var units = headings is null ? DetectUnits(text) : UnitsFromHeadings(text, headings);
+        var units = headings is null ? DetectUnits(text, Options.MaxChars) : UnitsFromHeadings(text, headings, Options.MaxChars);
         var builder = new ChunkBuilder(text, Options);
         foreach (var unit in units)
         {
@@ -237,7 +237,8 @@ public sealed class Chunker
         }
     }
 
-    private static List<Unit> UnitsFromHeadings(string text, IReadOnlyList<HeadingSpan> headings)
+    /// <summary>Units from the reader's headings; a "heading" longer than MaxChars is treated as body text.</summary>
+    private static List<Unit> UnitsFromHeadings(string text, IReadOnlyList<HeadingSpan> headings, int maxChars)
     {
         var sorted = headings.Where(h => h is not null).OrderBy(h => h.Start).ThenBy(h => h.End).ToList();
         var units = new List<Unit>();
@@ -258,7 +259,7 @@ public sealed class Chunker
             {
                 end--;
             }
-            if (end <= start || start < pos)
+            if (end <= start || start < pos || end - start > maxChars)
             {
                 continue;
             }
@@ -270,7 +271,7 @@ public sealed class Chunker
         return units;
     }
 
-    private static List<Unit> DetectUnits(string text)
+    private static List<Unit> DetectUnits(string text, int maxChars)
     {
         var units = new List<Unit>();
         AddLines(text, 0, text.Length, units);
@@ -281,13 +282,13 @@ public sealed class Chunker
         var candidate = new bool[units.Count];
         for (var i = 0; i < units.Count; i++)
         {
-            candidate[i] = IsHeadingCandidate(text.AsSpan(units[i].Start, units[i].End - units[i].Start));
+            candidate[i] = units[i].End - units[i].Start <= maxChars && IsHeadingCandidate(text.AsSpan(units[i].Start, units[i].End - units[i].Start));
         }
         for (var i = 0; i < units.Count - 1; i++)
         {
             var line = text.AsSpan(units[i].Start, units[i].End - units[i].Start);
             var isMarkdown = line.Length > 2 && line[0] == '#' && line.TrimStart('#').Length > 0 && line.TrimStart('#')[0] == ' ';
-            if (isMarkdown || (candidate[i] && !candidate[i + 1] && StartsParagraph(text, units, i) && !StartsLowercase(text[units[i + 1].Start])))
+            if ((isMarkdown && line.Length <= maxChars) || (candidate[i] && !candidate[i + 1] && StartsParagraph(text, units, i) && !StartsLowercase(text[units[i + 1].Start])))
             {
                 units[i] = units[i] with { IsHeading = true };
             }
@@ -362,12 +363,12 @@ public sealed class Chunker
             _heading = HeadingText(_text.AsSpan(start, end - start));
             switch (_state)
             {
-                case ChunkState.HeadingOnly:
+                case ChunkState.HeadingOnly when end - _start <= _max:
                     // Consecutive headings open one chunk together; the nearest one names it.
                     _end = end;
                     _chunkHeading = _heading;
                     return;
-                case ChunkState.HasBody:
+                case ChunkState.HeadingOnly or ChunkState.HasBody:
                     Emit();
                     break;
             }
@@ -438,13 +439,21 @@ public sealed class Chunker
                         _state = ChunkState.None;
                         continue;
                     case ChunkState.HeadingOnly:
-                        if (piece.End - _start <= _max || !TrySplit(piece))
+                        if (piece.End - _start <= _max)
                         {
                             _end = piece.End;
                             _bodyStart = piece.Start;
                             _state = ChunkState.HasBody;
+                            return;
                         }
-                        return;
+                        if (TrySplit(piece))
+                        {
+                            return;
+                        }
+                        // Not even the smallest part fits beside the heading: the heading stands alone.
+                        Emit();
+                        _state = ChunkState.None;
+                        continue;
                     default:
                         if (piece.Length <= _max || !TrySplit(piece))
                         {

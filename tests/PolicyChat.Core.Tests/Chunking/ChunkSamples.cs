@@ -92,7 +92,7 @@ internal static class ChunkSamples
             return false;
         }
         char before = text[position - 1], after = text[position];
-        return char.IsWhiteSpace(before) || char.IsWhiteSpace(after) || char.IsPunctuation(before) || char.IsPunctuation(after)
+        return IsSpace(before) || IsSpace(after) || char.IsPunctuation(before) || char.IsPunctuation(after)
             || IsCjk(before) || IsCjk(after) || char.IsLowSurrogate(before);
     }
 
@@ -114,7 +114,7 @@ internal static class ChunkSamples
             Assert.True(IsWordBoundary(text, chunk.Start), where + " starts inside a word: " + Excerpt(text, chunk.Start));
             Assert.True(IsWordBoundary(text, chunk.End), where + " ends inside a word: " + Excerpt(text, chunk.End));
             Assert.True(chunk.Text.Length <= options.MaxChars || !chunk.Text.Any(char.IsWhiteSpace),
-                where + $" has {chunk.Text.Length} chars > {options.MaxChars} and is not a single token");
+                where + $" has {chunk.Text.Length} chars > {options.MaxChars} and is not a single token: " + Escape(chunk.Text));
             // Nothing but white space is left out between chunks.
             if (chunk.Start > previousEnd)
             {
@@ -127,7 +127,12 @@ internal static class ChunkSamples
     }
 
     /// <summary>White space, the zero-width space and the byte-order mark only.</summary>
-    public static bool IsBlank(string text) => text.All(c => char.IsWhiteSpace(c) || c is '\u200B' or '\uFEFF');
+    public static bool IsBlank(string text) => text.All(IsSpace);
+
+    public static bool IsSpace(char c) => char.IsWhiteSpace(c) || c is '\u200B' or '\uFEFF';
+
+    private static string Escape(string text) =>
+        text.Length > 400 ? text[..400].ReplaceLineEndings("⏎") + "…" : text.ReplaceLineEndings("⏎");
 
     private static string Excerpt(string text, int position) =>
         "…" + text[Math.Max(0, position - 20)..position] + "|" + text[position..Math.Min(text.Length, position + 20)] + "…";

@@ -405,6 +405,48 @@ public sealed class ChunkerTests
         Assert.Contains(chunks, c => c.Text.StartsWith("Second\r\nSecond paragraph.", StringComparison.Ordinal) && c.Heading == "Second");
     }
 
+    [Fact]
+    public void Split_RandomMixedScriptText_InvariantsHold()
+    {
+        string[] atoms =
+        [
+            "policy", "AI", "3.5", "U.S.", "e.g.", "سياسة", "الذكاء", "数据", "安全", "𠀀", "😀", "é", "e\u0301", " ", " ", " ", "  ",
+            "\n", "\n\n", "\r\n", "\t", ".", ". ", "!", "?", "؟", "؛", "،", ",", ", ", "。", "！", "，", "\"", "(", ")", "[1]", "-", "\u00A0", "\u200B",
+        ];
+        var random = new Random(42);
+        for (var iteration = 0; iteration < 300; iteration++)
+        {
+            var builder = new StringBuilder();
+            var length = random.Next(0, 3000);
+            while (builder.Length < length)
+            {
+                builder.Append(atoms[random.Next(atoms.Length)]);
+            }
+            var text = builder.ToString();
+            var target = random.Next(20, 400);
+            var options = new ChunkingOptions { TargetChars = target, MaxChars = target + random.Next(0, 200), OverlapSentences = random.Next(0, 3) };
+            List<HeadingSpan>? headings = null;
+            if (iteration % 2 == 1 && text.Length > 10)
+            {
+                // Readers mark whole lines as headings.
+                headings = [];
+                var lineStart = 0;
+                foreach (var line in text.Split('\n'))
+                {
+                    if (random.Next(4) == 0)
+                    {
+                        headings.Add(new HeadingSpan(lineStart, lineStart + line.Length, 1));
+                    }
+                    lineStart += line.Length + 1;
+                }
+            }
+
+            var chunks = new Chunker(options).Split(text, headings);
+
+            ChunkSamples.AssertInvariants(text, chunks, options);
+        }
+    }
+
     [Theory]
     [InlineData(0, 100, 1)]
     [InlineData(200, 100, 1)]

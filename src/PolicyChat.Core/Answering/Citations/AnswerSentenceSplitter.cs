@@ -19,7 +19,12 @@ public sealed record AnswerSentence(int Start, int End, string Text, IReadOnlyLi
 /// </remarks>
 public static class AnswerSentenceSplitter
 {
-    public static IReadOnlyList<AnswerSentence> Split(string answer, int maxNumber = CitationMarkerParser.DefaultMaxNumber)
+    /// <summary>Sentences of <paramref name="answer"/> with offsets, markers kept with the sentence they support.</summary>
+    public static IReadOnlyList<AnswerSentence> Split(string answer) => Split(answer, CitationMarkerParser.DefaultMaxNumber);
+
+    /// <inheritdoc cref="Split(string)"/>
+    /// <param name="maxNumber">Brackets with a number above this are not markers (see <see cref="CitationMarkerParser.Parse"/>).</param>
+    public static IReadOnlyList<AnswerSentence> Split(string answer, int maxNumber)
     {
         ArgumentNullException.ThrowIfNull(answer);
         var ranges = new List<TextRange>();

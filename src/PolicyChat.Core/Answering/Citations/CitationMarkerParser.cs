@@ -64,7 +64,11 @@ public static class CitationMarkerParser
     /// (or a number below 1) from the map drops that number; a group with no number left is removed together with one
     /// preceding space or tab.
     /// </summary>
-    public static string Rewrite(string answer, Func<int, int?> map, int maxNumber = DefaultMaxNumber)
+    public static string Rewrite(string answer, Func<int, int?> map) => Rewrite(answer, map, DefaultMaxNumber);
+
+    /// <inheritdoc cref="Rewrite(string, Func{int, int?})"/>
+    /// <param name="maxNumber">Brackets with a number above this are left alone (see <see cref="Parse"/>).</param>
+    public static string Rewrite(string answer, Func<int, int?> map, int maxNumber)
     {
         ArgumentNullException.ThrowIfNull(answer);
         ArgumentNullException.ThrowIfNull(map);
