@@ -23,10 +23,11 @@ internal static class EvalCommand
         var wordWeight = new Option<double?>("--word-weight") { Description = "Override Retrieval:WordWeight." };
         var ngramWeight = new Option<double?>("--ngram-weight") { Description = "Override Retrieval:NGramWeight." };
         var rrfK = new Option<int?>("--rrf-k") { Description = "Override Retrieval:RrfK." };
+        var sentenceWeight = new Option<double?>("--sentence-weight") { Description = "Override Retrieval:SentenceWeight." };
         var misses = new Option<int>("--show-misses") { Description = "Print up to N questions whose passage was not ranked first (to stderr)." };
         var command = new Command("squad", "Recall@1/5/10, MRR@10 and latency of passage retrieval on a SQuAD-format file (temporary index).")
         {
-            documents, questions, json, wordWeight, ngramWeight, rrfK, misses,
+            documents, questions, json, wordWeight, ngramWeight, rrfK, sentenceWeight, misses,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -46,6 +47,7 @@ internal static class EvalCommand
                     WordWeight = parse.GetValue(wordWeight) ?? defaults.WordWeight,
                     NGramWeight = parse.GetValue(ngramWeight) ?? defaults.NGramWeight,
                     RrfK = parse.GetValue(rrfK) ?? defaults.RrfK,
+                    SentenceWeight = parse.GetValue(sentenceWeight) ?? defaults.SentenceWeight,
                 };
                 var retriever = new HybridRetriever(services.Store, services.Analyzer, options);
                 var evaluator = new SquadEvaluator(services.Store, services.Indexer, retriever);

@@ -13,6 +13,12 @@ public sealed record RetrievalOptions
     /// <summary>Weight of the dense-vector leg (used only when an embedding model is configured).</summary>
     public double DenseWeight { get; init; } = 1.0;
 
+    /// <summary>Weight of the best-sentence-window ranking of the fused candidates (0 turns it off).</summary>
+    public double SentenceWeight { get; init; } = 1.0;
+
+    /// <summary>Fused candidates re-ranked by their best sentence window.</summary>
+    public int SentenceDepth { get; init; } = 30;
+
     /// <summary>The k constant of reciprocal-rank fusion.</summary>
     public int RrfK { get; init; } = 60;
 
