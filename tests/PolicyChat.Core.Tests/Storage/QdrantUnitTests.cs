@@ -23,6 +23,33 @@ public sealed class QdrantSparseVectorsTests
         Assert.Equal(expected, QdrantSparseVectors.TermId("بيانات"));
     }
 
+    [Theory]
+    [InlineData("plain ascii")]
+    [InlineData("بيانات شخصية")]
+    [InlineData("个人数据")]
+    [InlineData("emoji \U0001F600 pair")]
+    [InlineData("lone \uD800 surrogate")]
+    public void TermId_AnyText_EqualsFnvOverEncodingUtf8Bytes(string term)
+    {
+        var expected = 2166136261u;
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(term))
+        {
+            expected = unchecked((expected ^ b) * 16777619u);
+        }
+
+        Assert.Equal(expected, QdrantSparseVectors.TermId(term));
+    }
+
+    [Fact]
+    public void ForDocument_RepeatedTerms_HaveUniqueIndicesInFirstOccurrenceOrder()
+    {
+        var vector = QdrantSparseVectors.ForDocument(["b", "a", "b", "c", "a", "b"], averageLength: 6);
+
+        Assert.Equal([QdrantSparseVectors.TermId("b"), QdrantSparseVectors.TermId("a"), QdrantSparseVectors.TermId("c")], vector.Indices);
+        Assert.Equal((float)QdrantSparseVectors.Bm25Weight(3, 6, 6), vector.Values[0]);
+        Assert.Equal((float)QdrantSparseVectors.Bm25Weight(1, 6, 6), vector.Values[2]);
+    }
+
     [Fact]
     public void ForQuery_CollidingTerms_MergeIntoOneIndexWithSummedWeight()
     {
@@ -151,5 +178,44 @@ public sealed class OpenApiSchemaValidatorTests
         var errors = Validate("CreateCollection", """{"sparse_vectors":{"bm25":{"modifier":"bm25"}}}""");
 
         Assert.NotEmpty(errors);
+    }
+}
+
+public sealed class QdrantJsonTests
+{
+    [Theory]
+    [InlineData(0f, "0")]
+    [InlineData(1f, "1")]
+    [InlineData(-0.5f, "-0.5")]
+    [InlineData(1.375f, "1.375")]
+    [InlineData(0.1f, "0.1")]
+    [InlineData(-0.00000001f, "0")]
+    [InlineData(123456.5f, "123456.5")]
+    [InlineData(3e7f, "30000000")]
+    public void WriteFloat_Values_WriteCompactFixedPointOrRoundTrip(float value, string expected)
+    {
+        var json = System.Text.Encoding.UTF8.GetString(QdrantJson.Write(value, static (w, v) =>
+        {
+            w.WriteStartArray();
+            QdrantJson.WriteFloat(w, v);
+            w.WriteEndArray();
+        }).Span);
+
+        Assert.Equal($"[{expected}]", json);
+    }
+
+    [Fact]
+    public void WriteSparseBody_RepeatedWeights_WritesEveryValue()
+    {
+        var vector = new QdrantSparseVector([5, 3, 9], [0.25f, 0.25f, 1.5f]);
+
+        var json = System.Text.Encoding.UTF8.GetString(QdrantJson.Write(vector, static (w, v) =>
+        {
+            w.WriteStartObject();
+            QdrantJson.WriteSparseBody(w, v);
+            w.WriteEndObject();
+        }).Span);
+
+        Assert.Equal("""{"indices":[5,3,9],"values":[0.25,0.25,1.5]}""", json);
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace PolicyChat.Core.Storage.Qdrant;
@@ -10,7 +11,8 @@ internal readonly record struct MatchCondition(string Key, IReadOnlyCollection<s
 /// <summary>Small writers and readers for the Qdrant REST bodies (Utf8JsonWriter for speed, JsonElement for answers).</summary>
 internal static class QdrantJson
 {
-    private static readonly JsonWriterOptions s_writerOptions = new() { SkipValidation = true };
+    /// <summary>Relaxed escaping writes Arabic and Chinese as raw UTF-8 (a third of the bytes of \uXXXX escapes); the bodies never reach HTML.</summary>
+    private static readonly JsonWriterOptions s_writerOptions = new() { SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static ReadOnlyMemory<byte> Write<TState>(TState state, Action<Utf8JsonWriter, TState> write)
     {
@@ -77,9 +79,25 @@ internal static class QdrantJson
         }
         w.WriteEndArray();
         w.WriteStartArray("values");
+        // BM25 weights repeat (they depend only on tf within a chunk): reuse the last formatted value.
+        Span<byte> last = stackalloc byte[24];
+        var lastLength = 0;
+        var lastValue = float.NaN;
         foreach (var value in vector.Values)
         {
-            w.WriteNumberValue(value);
+            if (value != lastValue || lastLength == 0)
+            {
+                lastLength = FormatFloat(value, last);
+                lastValue = value;
+            }
+            if (lastLength > 0)
+            {
+                w.WriteRawValue(last[..lastLength], skipInputValidation: true);
+            }
+            else
+            {
+                w.WriteNumberValue(value);
+            }
         }
         w.WriteEndArray();
     }
@@ -89,9 +107,72 @@ internal static class QdrantJson
         w.WriteStartArray();
         foreach (var value in vector)
         {
-            w.WriteNumberValue(value);
+            WriteFloat(w, value);
         }
         w.WriteEndArray();
+    }
+
+    /// <summary>
+    /// Writes a float as fixed-point with 7 decimals (absolute error at most 5e-8, trailing zeros trimmed) when its
+    /// magnitude is below 1e6: several times faster than shortest round-trip formatting, which dominated ingestion
+    /// (about 1,300 numbers per chunk), and far below what changes a BM25 weight or a cosine ranking. Other values use
+    /// the exact round-trip form.
+    /// </summary>
+    public static void WriteFloat(Utf8JsonWriter w, float value)
+    {
+        Span<byte> buffer = stackalloc byte[24];
+        var length = FormatFloat(value, buffer);
+        if (length > 0)
+        {
+            w.WriteRawValue(buffer[..length], skipInputValidation: true);
+        }
+        else
+        {
+            w.WriteNumberValue(value);
+        }
+    }
+
+    /// <summary>Fixed-point UTF-8 of <paramref name="value"/> at the start of <paramref name="destination"/> (24 bytes); 0 when out of range.</summary>
+    private static int FormatFloat(float value, Span<byte> destination)
+    {
+        if (!(Math.Abs(value) < 1e6f))
+        {
+            return 0;
+        }
+        Span<byte> buffer = stackalloc byte[24];
+        var scaled = (long)Math.Round(value * 10_000_000d, MidpointRounding.AwayFromZero);
+        var position = buffer.Length;
+        var negative = scaled < 0;
+        var magnitude = (ulong)Math.Abs(scaled);
+        var fraction = magnitude % 10_000_000;
+        var integer = magnitude / 10_000_000;
+        var digits = 7;
+        while (digits > 0 && fraction % 10 == 0)
+        {
+            fraction /= 10;
+            digits--;
+        }
+        if (digits > 0)
+        {
+            for (var i = 0; i < digits; i++)
+            {
+                buffer[--position] = (byte)('0' + (int)(fraction % 10));
+                fraction /= 10;
+            }
+            buffer[--position] = (byte)'.';
+        }
+        do
+        {
+            buffer[--position] = (byte)('0' + (int)(integer % 10));
+            integer /= 10;
+        }
+        while (integer > 0);
+        if (negative && magnitude != 0)
+        {
+            buffer[--position] = (byte)'-';
+        }
+        buffer[position..].CopyTo(destination);
+        return buffer.Length - position;
     }
 
     public static void WriteNullableString(Utf8JsonWriter w, string name, string? value)

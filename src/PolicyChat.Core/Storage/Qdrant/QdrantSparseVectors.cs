@@ -1,9 +1,9 @@
-using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace PolicyChat.Core.Storage.Qdrant;
 
-/// <summary>Sparse vector with unique, ascending indices, as Qdrant expects.</summary>
+/// <summary>Sparse vector with unique indices, as Qdrant expects (document vectors keep first-occurrence order, query vectors are ascending).</summary>
 public readonly record struct QdrantSparseVector(uint[] Indices, float[] Values)
 {
     public int Count => Indices.Length;
@@ -25,30 +25,43 @@ public static class QdrantSparseVectors
     private const uint FnvOffsetBasis = 2166136261;
     private const uint FnvPrime = 16777619;
 
-    /// <summary>32-bit FNV-1a over the UTF-8 bytes of <paramref name="term"/>.</summary>
+    /// <summary>32-bit FNV-1a over the UTF-8 bytes of <paramref name="term"/> (lone surrogates hash as U+FFFD, like <see cref="Encoding.UTF8"/>).</summary>
     public static uint TermId(string term)
     {
         ArgumentNullException.ThrowIfNull(term);
-        var max = Encoding.UTF8.GetMaxByteCount(term.Length);
-        byte[]? rented = null;
-        var buffer = max <= 512 ? stackalloc byte[max] : (rented = ArrayPool<byte>.Shared.Rent(max));
-        try
+        var hash = FnvOffsetBasis;
+        for (var i = 0; i < term.Length; i++)
         {
-            var length = Encoding.UTF8.GetBytes(term, buffer);
-            var hash = FnvOffsetBasis;
-            foreach (var b in buffer[..length])
+            int c = term[i];
+            if (c < 0x80)
             {
-                hash = unchecked((hash ^ b) * FnvPrime);
+                hash = unchecked((hash ^ (uint)c) * FnvPrime);
             }
-            return hash;
-        }
-        finally
-        {
-            if (rented is not null)
+            else if (c < 0x800)
             {
-                ArrayPool<byte>.Shared.Return(rented);
+                hash = unchecked((hash ^ (uint)(0xC0 | (c >> 6))) * FnvPrime);
+                hash = unchecked((hash ^ (uint)(0x80 | (c & 0x3F))) * FnvPrime);
+            }
+            else if (char.IsHighSurrogate((char)c) && i + 1 < term.Length && char.IsLowSurrogate(term[i + 1]))
+            {
+                var cp = char.ConvertToUtf32((char)c, term[++i]);
+                hash = unchecked((hash ^ (uint)(0xF0 | (cp >> 18))) * FnvPrime);
+                hash = unchecked((hash ^ (uint)(0x80 | ((cp >> 12) & 0x3F))) * FnvPrime);
+                hash = unchecked((hash ^ (uint)(0x80 | ((cp >> 6) & 0x3F))) * FnvPrime);
+                hash = unchecked((hash ^ (uint)(0x80 | (cp & 0x3F))) * FnvPrime);
+            }
+            else
+            {
+                if (char.IsSurrogate((char)c))
+                {
+                    c = 0xFFFD;
+                }
+                hash = unchecked((hash ^ (uint)(0xE0 | (c >> 12))) * FnvPrime);
+                hash = unchecked((hash ^ (uint)(0x80 | ((c >> 6) & 0x3F))) * FnvPrime);
+                hash = unchecked((hash ^ (uint)(0x80 | (c & 0x3F))) * FnvPrime);
             }
         }
+        return hash;
     }
 
     /// <summary>BM25 term-frequency weight of a term occurring <paramref name="tf"/> times in a chunk of <paramref name="length"/> terms.</summary>
@@ -58,7 +71,7 @@ public static class QdrantSparseVectors
         return tf * (K1 + 1) / (tf + (K1 * (1 - B + (B * norm))));
     }
 
-    /// <summary>Document-side vector: one BM25 tf weight per distinct term.</summary>
+    /// <summary>Document-side vector: one BM25 tf weight per distinct term; colliding distinct terms sum their weights.</summary>
     public static QdrantSparseVector ForDocument(IReadOnlyList<string> terms, double averageLength)
     {
         ArgumentNullException.ThrowIfNull(terms);
@@ -66,21 +79,48 @@ public static class QdrantSparseVectors
         {
             return new QdrantSparseVector([], []);
         }
-        var counts = new Dictionary<string, int>(terms.Count, StringComparer.Ordinal);
+        // Counting by id (cheap uint hashing) and comparing the stored term detects the rare true collision.
+        var counts = new Dictionary<uint, TermCount>(terms.Count);
+        Dictionary<string, int>? collided = null;
         foreach (var term in terms)
         {
-            counts[term] = counts.GetValueOrDefault(term) + 1;
+            ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(counts, TermId(term), out var exists);
+            if (!exists)
+            {
+                entry = new TermCount(term, 1);
+            }
+            else if (string.Equals(entry.Term, term, StringComparison.Ordinal))
+            {
+                entry.Tf++;
+            }
+            else
+            {
+                collided ??= new Dictionary<string, int>(StringComparer.Ordinal);
+                collided[term] = collided.GetValueOrDefault(term) + 1;
+            }
         }
+        // Insertion order (first occurrence) is deterministic; Qdrant does not need sorted indices.
         var indices = new uint[counts.Count];
         var values = new float[counts.Count];
         var i = 0;
-        foreach (var (term, tf) in counts)
+        foreach (var (id, count) in counts)
         {
-            indices[i] = TermId(term);
-            values[i] = (float)Bm25Weight(tf, terms.Count, averageLength);
+            var weight = Bm25Weight(count.Tf, terms.Count, averageLength);
+            if (collided is not null)
+            {
+                foreach (var (other, tf) in collided)
+                {
+                    if (TermId(other) == id)
+                    {
+                        weight += Bm25Weight(tf, terms.Count, averageLength);
+                    }
+                }
+            }
+            indices[i] = id;
+            values[i] = (float)weight;
             i++;
         }
-        return SortAndMerge(indices, values);
+        return new QdrantSparseVector(indices, values);
     }
 
     /// <summary>Query-side vector: weight 1 per distinct term (colliding terms sum).</summary>
@@ -98,6 +138,12 @@ public static class QdrantSparseVectors
             i++;
         }
         return SortAndMerge(indices, values);
+    }
+
+    private struct TermCount(string term, int tf)
+    {
+        public string Term = term;
+        public int Tf = tf;
     }
 
     private static QdrantSparseVector SortAndMerge(uint[] indices, float[] values)
