@@ -1,0 +1,241 @@
+using System.ClientModel.Primitives;
+using System.Text;
+using System.Text.Json;
+
+namespace PolicyChat.Core.Models;
+
+/// <summary>
+/// Pipeline policy that wraps every successful <c>text/event-stream</c> response in a <see cref="SseGuardStream"/>.
+/// The OpenAI SDK deserializes an <c>{"error":{…}}</c> data line into an empty update and carries on, so a server
+/// failure after the 200 status (vLLM, llama-server) would look like a short, normal answer; and a stream that simply
+/// ends would look complete. The guard turns both into <see cref="ModelException"/>s thrown from the stream read,
+/// which the SDK lets through to our adapter.
+/// </summary>
+internal sealed class SseGuardPolicy(ModelCallContext context) : PipelinePolicy
+{
+    public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+    {
+        ProcessNext(message, pipeline, currentIndex);
+        Wrap(message);
+    }
+
+    public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+    {
+        await ProcessNextAsync(message, pipeline, currentIndex);
+        Wrap(message);
+    }
+
+    private void Wrap(PipelineMessage message)
+    {
+        var response = message.Response;
+        if (response is null || response.IsError || response.ContentStream is not { } stream)
+        {
+            return;
+        }
+        if (response.Headers.TryGetValue("Content-Type", out var contentType)
+            && contentType is not null
+            && contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            response.ContentStream = new SseGuardStream(stream, context);
+        }
+    }
+}
+
+/// <summary>
+/// A read-only pass-through stream over an SSE body that watches each <c>data:</c> line. It stops the stream with a
+/// <see cref="ModelException"/> when a line holds an error object (nested <c>{"error":…}</c> or vLLM's flat
+/// <c>{"object":"error"}</c>), and with a <see cref="ModelUnavailableException"/> when the body ends before both
+/// <c>[DONE]</c> and any <c>finish_reason</c>. Bytes up to the end of the error line are still delivered, the
+/// rest is withheld, so the reader cannot reach a following <c>[DONE]</c> and finish quietly.
+/// </summary>
+internal sealed class SseGuardStream(Stream inner, ModelCallContext context) : Stream
+{
+    private const int MaxInspectedLine = 64 * 1024;
+    private static readonly byte[] s_dataPrefix = "data:"u8.ToArray();
+
+    private readonly MemoryStream _line = new();
+    private bool _lineTooLong;
+    private bool _sawDone;
+    private bool _sawFinishReason;
+    private Exception? _pending;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        ThrowIfPending();
+        return Inspect(buffer, inner.Read(buffer));
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ThrowIfPending();
+        var read = await inner.ReadAsync(buffer, cancellationToken);
+        return Inspect(buffer.Span, read);
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+            _line.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await inner.DisposeAsync();
+        _line.Dispose();
+        await base.DisposeAsync();
+    }
+
+    private void ThrowIfPending()
+    {
+        if (_pending is not null)
+        {
+            throw _pending;
+        }
+    }
+
+    /// <summary>Scans the bytes just read; returns how many of them to hand to the reader.</summary>
+    private int Inspect(Span<byte> buffer, int read)
+    {
+        if (read == 0)
+        {
+            if (_line.Length > 0)
+            {
+                InspectLine();
+            }
+            if (_pending is null && !_sawDone && !_sawFinishReason)
+            {
+                _pending = ModelErrors.ConnectionLost(context);
+            }
+            if (_pending is not null)
+            {
+                throw _pending;
+            }
+            return 0;
+        }
+
+        for (var i = 0; i < read; i++)
+        {
+            var b = buffer[i];
+            if (b == (byte)'\n')
+            {
+                InspectLine();
+                if (_pending is not null)
+                {
+                    return i + 1;
+                }
+            }
+            else if (b != (byte)'\r')
+            {
+                if (_line.Length < MaxInspectedLine)
+                {
+                    _line.WriteByte(b);
+                }
+                else
+                {
+                    _lineTooLong = true;
+                }
+            }
+        }
+        return read;
+    }
+
+    private void InspectLine()
+    {
+        try
+        {
+            if (_lineTooLong || _line.Length < s_dataPrefix.Length)
+            {
+                return;
+            }
+            var line = _line.GetBuffer().AsSpan(0, (int)_line.Length);
+            if (!line.StartsWith(s_dataPrefix))
+            {
+                return;
+            }
+            var payload = line[s_dataPrefix.Length..].Trim((byte)' ');
+            if (payload.SequenceEqual("[DONE]"u8))
+            {
+                _sawDone = true;
+                return;
+            }
+            if (payload.Length == 0 || payload[0] != (byte)'{')
+            {
+                return;
+            }
+            InspectJson(payload);
+        }
+        finally
+        {
+            _line.SetLength(0);
+            _lineTooLong = false;
+        }
+    }
+
+    private void InspectJson(ReadOnlySpan<byte> payload)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(payload.ToArray());
+        }
+        catch (JsonException)
+        {
+            // Not ours to judge; the SDK reports unparsable events itself.
+            return;
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (ModelErrors.TryGetErrorMessage(root, out var message, out var code) && !root.TryGetProperty("choices", out _))
+            {
+                _pending = ModelErrors.ErrorInBody(message ?? Encoding.UTF8.GetString(payload), code, context);
+                return;
+            }
+            if (!_sawFinishReason && root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var choice in choices.EnumerateArray())
+                {
+                    if (choice.ValueKind == JsonValueKind.Object
+                        && choice.TryGetProperty("finish_reason", out var reason)
+                        && reason.ValueKind == JsonValueKind.String)
+                    {
+                        _sawFinishReason = true;
+                    }
+                }
+            }
+        }
+    }
+}
