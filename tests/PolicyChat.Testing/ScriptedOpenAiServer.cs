@@ -31,6 +31,7 @@ public sealed class ScriptedOpenAiServer : IAsyncDisposable
     public const string EmbeddingsPath = "/v1/embeddings";
     public const string ModelsPath = "/v1/models";
 
+    private static readonly TimeSpan s_dropGrace = TimeSpan.FromMilliseconds(150);
     private static readonly JsonSerializerOptions s_json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly WebApplication _app;
@@ -180,13 +181,15 @@ public sealed class ScriptedOpenAiServer : IAsyncDisposable
         {
             await RouteAsync(state, linked.Token);
         }
-        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException && !_shutdown.IsCancellationRequested)
         {
-            // The client went away (recorded by the registration) or the server is shutting down.
+            // A delay or a write failed because the client went away; Kestrel may report the reset on the write
+            // before it signals RequestAborted, so record it here too.
+            state.OnRequestAborted();
         }
-        catch (IOException) when (context.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
         {
-            // Writing to a connection the client closed.
+            // The server is shutting down.
         }
         finally
         {
@@ -381,6 +384,8 @@ public sealed class ScriptedOpenAiServer : IAsyncDisposable
         if (reply.DropAfterDeltas)
         {
             await context.Response.Body.FlushAsync(cancellationToken);
+            // Give the client time to read what was sent: a reset discards data the peer has not read yet.
+            await Task.Delay(reply.ChunkDelay > s_dropGrace ? reply.ChunkDelay : s_dropGrace, cancellationToken);
             state.Drop();
             return;
         }

@@ -23,8 +23,11 @@ public static class ModelEndpoints
 
     /// <summary>
     /// An <see cref="HttpClient"/> suited to model servers: no overall <see cref="HttpClient.Timeout"/> (the model clients
-    /// apply their own, and streams last long), a bounded connect timeout, and pooled connections that are recycled so
-    /// DNS changes (docker-compose restarts) are seen. The caller owns and disposes it; share one per process.
+    /// apply their own, and streams last long), a bounded connect timeout, pooled connections that are recycled so
+    /// DNS changes (docker-compose restarts) are seen, and no draining of abandoned responses: when a caller stops
+    /// reading a stream (cancelled between two updates, a closed browser tab), the connection is closed at once, so
+    /// the model server stops generating, instead of being read to the end for up to 2 s to be reused.
+    /// The caller owns and disposes it; share one per process.
     /// </summary>
     public static HttpClient CreateHttpClient(TimeSpan? connectTimeout = null) =>
         new(new SocketsHttpHandler
@@ -32,6 +35,7 @@ public static class ModelEndpoints
             ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(10),
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             AutomaticDecompression = System.Net.DecompressionMethods.All,
+            MaxResponseDrainSize = 0,
         })
         {
             Timeout = Timeout.InfiniteTimeSpan,

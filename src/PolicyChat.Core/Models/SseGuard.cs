@@ -57,6 +57,7 @@ internal sealed class SseGuardStream(Stream inner, ModelCallContext context) : S
     private bool _lineTooLong;
     private bool _sawDone;
     private bool _sawFinishReason;
+    private bool _endOfStream;
     private Exception? _pending;
 
     public override bool CanRead => true;
@@ -105,6 +106,7 @@ internal sealed class SseGuardStream(Stream inner, ModelCallContext context) : S
     {
         if (disposing)
         {
+            AbortIfUnfinished();
             inner.Dispose();
             _line.Dispose();
         }
@@ -113,9 +115,51 @@ internal sealed class SseGuardStream(Stream inner, ModelCallContext context) : S
 
     public override async ValueTask DisposeAsync()
     {
+        AbortIfUnfinished();
         await inner.DisposeAsync();
         _line.Dispose();
         await base.DisposeAsync();
+    }
+
+    /// <summary>
+    /// When the reader stops before the end (cancelled between two updates, or simply stopped reading), closes the
+    /// connection instead of letting <see cref="SocketsHttpHandler"/> drain the rest of the answer for connection reuse
+    /// (up to 2 s by default, the model generating all along). .NET has no public "abort response" call; cancelling a
+    /// read that is waiting on the socket is the documented way to tear down an HTTP/1.1 connection, so start one and
+    /// cancel it. Reads that complete at once are buffered data and are skipped (bounded).
+    /// </summary>
+    private void AbortIfUnfinished()
+    {
+        if (_sawDone || _endOfStream)
+        {
+            return;
+        }
+        _endOfStream = true;
+        var scratch = new byte[16 * 1024];
+        for (var attempt = 0; attempt < 64; attempt++)
+        {
+            using var cancel = new CancellationTokenSource();
+            ValueTask<int> read;
+            try
+            {
+                read = inner.ReadAsync(scratch, cancel.Token);
+                if (read.IsCompleted)
+                {
+                    if (read.Result == 0)
+                    {
+                        return;
+                    }
+                    continue;
+                }
+                cancel.Cancel();
+                read.AsTask().Wait(TimeSpan.FromSeconds(1));
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or AggregateException or IOException or HttpRequestException or ObjectDisposedException)
+            {
+                // Expected: the cancelled read tears the connection down.
+            }
+            return;
+        }
     }
 
     private void ThrowIfPending()
@@ -131,6 +175,7 @@ internal sealed class SseGuardStream(Stream inner, ModelCallContext context) : S
     {
         if (read == 0)
         {
+            _endOfStream = true;
             if (_line.Length > 0)
             {
                 InspectLine();
