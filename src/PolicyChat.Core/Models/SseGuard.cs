@@ -13,31 +13,64 @@ namespace PolicyChat.Core.Models;
 /// </summary>
 internal sealed class SseGuardPolicy(ModelCallContext context) : PipelinePolicy
 {
+    private const int MaxNonStreamBody = 64 * 1024;
+
     public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
     {
         ProcessNext(message, pipeline, currentIndex);
-        Wrap(message);
+        if (Wrap(message) is { } notAStream)
+        {
+            var body = new byte[MaxNonStreamBody];
+            var length = notAStream.ReadAtLeast(body, body.Length, throwOnEndOfStream: false);
+            throw NotAStream(message, body.AsSpan(0, length));
+        }
     }
 
     public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
     {
         await ProcessNextAsync(message, pipeline, currentIndex);
-        Wrap(message);
+        if (Wrap(message) is { } notAStream)
+        {
+            var body = new byte[MaxNonStreamBody];
+            var length = await notAStream.ReadAtLeastAsync(body, body.Length, throwOnEndOfStream: false, message.CancellationToken);
+            throw NotAStream(message, body.AsSpan(0, length));
+        }
     }
 
-    private void Wrap(PipelineMessage message)
+    /// <summary>Wraps an event stream; returns the body stream when a streaming request got a 200 that is not one.</summary>
+    private Stream? Wrap(PipelineMessage message)
     {
         var response = message.Response;
         if (response is null || response.IsError || response.ContentStream is not { } stream)
         {
-            return;
+            return null;
         }
-        if (response.Headers.TryGetValue("Content-Type", out var contentType)
-            && contentType is not null
-            && contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase))
+        response.Headers.TryGetValue("Content-Type", out var contentType);
+        if (contentType is not null && contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
             response.ContentStream = new SseGuardStream(stream, context);
+            return null;
         }
+        // The SDK asks for an unbuffered response only when it streams; a JSON body here would parse as zero events.
+        return message.BufferResponse ? null : stream;
+    }
+
+    private ModelException NotAStream(PipelineMessage message, ReadOnlySpan<byte> body)
+    {
+        message.Response?.Dispose();
+        try
+        {
+            using var document = JsonDocument.Parse(body.ToArray());
+            if (ModelErrors.TryGetErrorMessage(document.RootElement, out var error, out var code) && !document.RootElement.TryGetProperty("choices", out _))
+            {
+                return ModelErrors.ErrorInBody(error, code, context);
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON either.
+        }
+        return ModelErrors.InvalidResponse(context, "a plain body where an event stream was asked for (stream: true)");
     }
 }
 

@@ -38,6 +38,7 @@ public sealed class OpenAiCompatibleChatClientStreamingTests : ModelTestBase
             request.Messages.Select(m => (m.Role, m.Content)));
         Assert.Equal(77, request.Json!["max_tokens"]!.GetValue<int>());
         Assert.Null(request.Json["max_completion_tokens"]);
+        Assert.True(request.Json["stream_options"]!["include_usage"]!.GetValue<bool>());
         Assert.Equal(0.5, request.Json["temperature"]!.GetValue<double>(), 3);
         Assert.Null(request.Authorization);
     }
@@ -175,6 +176,29 @@ public sealed class OpenAiCompatibleChatClientStreamingTests : ModelTestBase
         var (_, error) = await CollectUntilErrorAsync(client.GetStreamingResponseAsync(Question));
 
         Assert.Contains("context overflow", Assert.IsType<ModelException>(error).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_JsonErrorBodyWith200_ThrowsWithServerMessage()
+    {
+        Server.EnqueueChat(ScriptedReply.Json("{\"error\":\"slot unavailable\"}"));
+        using var client = NewChatClient();
+
+        var (_, error) = await CollectUntilErrorAsync(client.GetStreamingResponseAsync(Question));
+
+        Assert.Contains("slot unavailable", Assert.IsType<ModelException>(error).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_ServerIgnoresStreamFlag_ThrowsInvalidResponse()
+    {
+        Server.EnqueueChat(ScriptedReply.Json(
+            "{\"id\":\"c1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"whole\"},\"finish_reason\":\"stop\"}]}"));
+        using var client = NewChatClient();
+
+        var (_, error) = await CollectUntilErrorAsync(client.GetStreamingResponseAsync(Question));
+
+        Assert.Equal(ModelFailureKind.InvalidResponse, Assert.IsType<ModelException>(error).Kind);
     }
 
     [Fact]
