@@ -1,0 +1,65 @@
+namespace PolicyChat.Core.Models;
+
+/// <summary>
+/// The chat model behind an OpenAI-compatible server (Ollama, llama-server, vLLM). Bound from the <c>Llm</c>
+/// configuration section.
+/// </summary>
+public sealed class LlmOptions
+{
+    public const string SectionName = "Llm";
+
+    /// <summary>Base URL of the server, without <c>/v1</c> (Ollama: http://localhost:11434, llama-server: http://localhost:8080).</summary>
+    public string Endpoint { get; set; } = "http://localhost:11434";
+
+    /// <summary>Model name as the server knows it (Ollama tag, llama-server alias, vLLM served name). Empty disables the model.</summary>
+    public string Model { get; set; } = "qwen2.5:7b";
+
+    /// <summary>Bearer key; Ollama ignores it, llama-server/vLLM check it only when started with one. Empty sends no header.</summary>
+    public string ApiKey { get; set; } = "";
+
+    /// <summary>Longest wait for a whole answer, streaming included.</summary>
+    public int TimeoutSeconds { get; set; } = 120;
+
+    /// <summary>Longest wait for the first streamed text (a cold model load can take a while).</summary>
+    public int FirstTokenTimeoutSeconds { get; set; } = 60;
+
+    public float Temperature { get; set; } = 0.2f;
+
+    public int MaxOutputTokens { get; set; } = 1024;
+
+    /// <summary>True when an endpoint and a model are configured.</summary>
+    public bool Enabled => !string.IsNullOrWhiteSpace(Endpoint) && !string.IsNullOrWhiteSpace(Model);
+
+    /// <summary>Problems with these settings, each naming the setting and what to fix; empty when valid.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (!Enabled)
+        {
+            if (string.IsNullOrWhiteSpace(Endpoint) != string.IsNullOrWhiteSpace(Model))
+            {
+                yield return $"{SectionName}:Endpoint and {SectionName}:Model must both be set to use a language model, or both be empty to run without one";
+            }
+            yield break;
+        }
+        if (OptionChecks.EndpointProblem(SectionName, Endpoint) is { } endpointProblem)
+        {
+            yield return endpointProblem;
+        }
+        if (TimeoutSeconds is < 1 or > 3600)
+        {
+            yield return $"{SectionName}:TimeoutSeconds must be between 1 and 3600 (it is {TimeoutSeconds})";
+        }
+        if (FirstTokenTimeoutSeconds < 1 || FirstTokenTimeoutSeconds > TimeoutSeconds)
+        {
+            yield return $"{SectionName}:FirstTokenTimeoutSeconds must be between 1 and {SectionName}:TimeoutSeconds ({TimeoutSeconds}) (it is {FirstTokenTimeoutSeconds})";
+        }
+        if (!float.IsFinite(Temperature) || Temperature is < 0 or > 2)
+        {
+            yield return $"{SectionName}:Temperature must be between 0 and 2 (it is {Temperature})";
+        }
+        if (MaxOutputTokens is < 1 or > 131072)
+        {
+            yield return $"{SectionName}:MaxOutputTokens must be between 1 and 131072 (it is {MaxOutputTokens})";
+        }
+    }
+}

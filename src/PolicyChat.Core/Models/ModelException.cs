@@ -1,0 +1,121 @@
+namespace PolicyChat.Core.Models;
+
+/// <summary>Why a call to a model server failed.</summary>
+public enum ModelFailureKind
+{
+    /// <summary>The server could not be reached (connection refused, DNS, wrong endpoint).</summary>
+    Unreachable,
+
+    /// <summary>No answer in time.</summary>
+    Timeout,
+
+    /// <summary>The server does not have the model (Ollama 404 "try pulling it first", vLLM "does not exist").</summary>
+    ModelNotFound,
+
+    /// <summary>The server is still loading the model (llama-server 503 "Loading model").</summary>
+    ModelLoading,
+
+    /// <summary>The server is busy (429, or 503 for another reason).</summary>
+    Overloaded,
+
+    /// <summary>The server rejected the key (401/403).</summary>
+    Unauthorized,
+
+    /// <summary>The connection dropped before the answer was complete.</summary>
+    ConnectionLost,
+
+    /// <summary>The server rejected the request (400/422, e.g. the prompt exceeds the context window).</summary>
+    BadRequest,
+
+    /// <summary>The server failed (5xx, or an error object inside a stream that had started with 200).</summary>
+    ServerError,
+
+    /// <summary>The server answered something that is not a valid OpenAI-compatible response.</summary>
+    InvalidResponse,
+}
+
+/// <summary>
+/// A model server failed to answer. <see cref="Exception.Message"/> is safe to log and to show an operator (CLI):
+/// it names the endpoint, the model and the fix, never a stack trace or the prompt. End users should see
+/// <see cref="UserMessageEnglish"/> / <see cref="UserMessageArabic"/> instead.
+/// </summary>
+public class ModelException : Exception
+{
+    public ModelException()
+        : this(ModelFailureKind.ServerError, "The model server failed.")
+    {
+    }
+
+    public ModelException(string message)
+        : this(ModelFailureKind.ServerError, message)
+    {
+    }
+
+    public ModelException(string message, Exception innerException)
+        : this(ModelFailureKind.ServerError, message, innerException)
+    {
+    }
+
+    public ModelException(ModelFailureKind kind, string message, Exception? innerException = null, int? statusCode = null)
+        : base(message, innerException)
+    {
+        Kind = kind;
+        StatusCode = statusCode;
+    }
+
+    public ModelFailureKind Kind { get; }
+
+    /// <summary>The HTTP status the server answered with, when there was one.</summary>
+    public int? StatusCode { get; }
+
+    /// <summary>True when trying again later may succeed without changing the configuration.</summary>
+    public bool IsTransient => Kind is ModelFailureKind.Unreachable or ModelFailureKind.Timeout or ModelFailureKind.ModelLoading
+        or ModelFailureKind.Overloaded or ModelFailureKind.ConnectionLost or ModelFailureKind.ServerError;
+
+    /// <summary>A short English message for end users.</summary>
+    public string UserMessageEnglish => Kind switch
+    {
+        ModelFailureKind.Timeout => "The language model took too long to answer. Please try again.",
+        ModelFailureKind.ModelLoading or ModelFailureKind.Overloaded => "The language model is busy or still starting. Please try again in a minute.",
+        ModelFailureKind.BadRequest => "The language model could not process this question. Try a shorter or simpler question.",
+        ModelFailureKind.ConnectionLost or ModelFailureKind.ServerError or ModelFailureKind.InvalidResponse => "The language model stopped before finishing its answer. Please try again.",
+        _ => "The language model is not available right now. Please try again later.",
+    };
+
+    /// <summary>The same message in Arabic.</summary>
+    public string UserMessageArabic => Kind switch
+    {
+        ModelFailureKind.Timeout => "استغرق النموذج اللغوي وقتًا طويلًا في الإجابة. يُرجى المحاولة مرة أخرى.",
+        ModelFailureKind.ModelLoading or ModelFailureKind.Overloaded => "النموذج اللغوي مشغول أو ما زال قيد التشغيل. يُرجى المحاولة بعد دقيقة.",
+        ModelFailureKind.BadRequest => "تعذّر على النموذج اللغوي معالجة هذا السؤال. جرّب سؤالًا أقصر أو أبسط.",
+        ModelFailureKind.ConnectionLost or ModelFailureKind.ServerError or ModelFailureKind.InvalidResponse => "توقّف النموذج اللغوي قبل إكمال إجابته. يُرجى المحاولة مرة أخرى.",
+        _ => "النموذج اللغوي غير متاح حاليًا. يُرجى المحاولة لاحقًا.",
+    };
+}
+
+/// <summary>
+/// The model cannot be used at all right now: unreachable, timed out, missing, loading, busy, key rejected, or the
+/// connection dropped. Callers may degrade (e.g. show retrieved passages without a generated answer).
+/// </summary>
+public sealed class ModelUnavailableException : ModelException
+{
+    public ModelUnavailableException()
+        : base(ModelFailureKind.Unreachable, "The model server is not available.")
+    {
+    }
+
+    public ModelUnavailableException(string message)
+        : base(ModelFailureKind.Unreachable, message)
+    {
+    }
+
+    public ModelUnavailableException(string message, Exception innerException)
+        : base(ModelFailureKind.Unreachable, message, innerException)
+    {
+    }
+
+    public ModelUnavailableException(ModelFailureKind kind, string message, Exception? innerException = null, int? statusCode = null)
+        : base(kind, message, innerException, statusCode)
+    {
+    }
+}
