@@ -21,7 +21,7 @@ internal static class HtmlTextReader
     private static readonly HashSet<string> s_blocks = new(StringComparer.OrdinalIgnoreCase)
     {
         "p", "div", "section", "article", "main", "header", "blockquote", "ul", "ol", "dl", "dt", "dd", "table",
-        "thead", "tbody", "tfoot", "caption", "figure", "figcaption", "address", "hr", "details", "summary",
+        "caption", "figure", "figcaption", "address", "hr", "details", "summary",
         "fieldset", "legend", "center", "body", "html", "hgroup",
     };
 
@@ -173,7 +173,10 @@ internal static class HtmlTextReader
                         builder.AppendCellSeparator();
                     }
                     first = false;
-                    Walk(cell, builder, preformatted, depth);
+                    // A cell is one field of its row: block content inside it is flattened to one line.
+                    var cellText = new DocumentTextBuilder { CollapseWhitespace = true };
+                    Walk(cell, cellText, preformatted, depth);
+                    builder.Append(DocumentTextBuilder.CollapseToLine(cellText.Build()));
                 }
                 builder.EndLine();
                 return;

@@ -199,6 +199,16 @@ public sealed class MarkdownAndHtmlTests
     }
 
     [Fact]
+    public async Task ReadBytesAsync_HtmlTableWithBlocksInCells_KeepsOneLinePerRow()
+    {
+        const string html = "<table><thead><tr><th>البند</th><th>القيمة</th></tr></thead><tbody><tr><td><p>first</p><p>part</p></td><td></td><td>3</td></tr></tbody></table>";
+
+        var document = await ReadOkAsync("t.html", html);
+
+        Assert.Equal("البند\tالقيمة\nfirst part\t\t3", document.Text);
+    }
+
+    [Fact]
     public async Task ReadBytesAsync_HtmlWithOnlyScripts_SkipsAsEmpty()
     {
         var outcome = await s_loader.ReadBytesAsync("page.html", Encoding.UTF8.GetBytes("<html><body><script>var a = 1;</script><nav>menu</nav></body></html>"));
