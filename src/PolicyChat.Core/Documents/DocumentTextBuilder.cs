@@ -63,11 +63,24 @@ internal sealed class DocumentTextBuilder
         }
     }
 
-    /// <summary>Appends a tab between two table cells (empty cells keep their place).</summary>
-    public void AppendCellSeparator()
+    /// <summary>
+    /// Appends one table row on its own line: each cell collapsed to one line, cells separated by tabs (empty cells
+    /// keep their place).
+    /// </summary>
+    public void AppendTableRow(IEnumerable<string?> cells)
     {
-        TrimTrailingSpaces();
-        _sb.Append('\t');
+        EndLine();
+        var first = true;
+        foreach (var cell in cells)
+        {
+            if (!first)
+            {
+                _sb.Append('\t');
+            }
+            first = false;
+            _sb.Append(CollapseToLine(cell));
+        }
+        EndLine();
     }
 
     /// <summary>Forces a line break (HTML br, Markdown hard break), even after an empty line.</summary>

@@ -164,21 +164,13 @@ internal static class HtmlTextReader
                 builder.EndLine();
                 return;
             case "tr":
-                builder.EndLine();
-                var first = true;
-                foreach (var cell in element.Children)
+                builder.AppendTableRow(element.Children.Select(cell =>
                 {
-                    if (!first)
-                    {
-                        builder.AppendCellSeparator();
-                    }
-                    first = false;
                     // A cell is one field of its row: block content inside it is flattened to one line.
                     var cellText = new DocumentTextBuilder { CollapseWhitespace = true };
                     Walk(cell, cellText, preformatted, depth);
-                    builder.Append(DocumentTextBuilder.CollapseToLine(cellText.Build()));
-                }
-                builder.EndLine();
+                    return cellText.Build();
+                }));
                 return;
         }
 

@@ -145,18 +145,7 @@ internal static class MarkdownTextReader
                 builder.EndParagraph();
                 foreach (var row in table.OfType<TableRow>())
                 {
-                    builder.EndLine();
-                    var first = true;
-                    foreach (var cell in row.OfType<TableCell>())
-                    {
-                        if (!first)
-                        {
-                            builder.AppendCellSeparator();
-                        }
-                        first = false;
-                        builder.Append(DocumentTextBuilder.CollapseToLine(string.Join(' ', cell.OfType<LeafBlock>().Select(LeafText))));
-                    }
-                    builder.EndLine();
+                    builder.AppendTableRow(row.OfType<TableCell>().Select(cell => string.Join(' ', cell.OfType<LeafBlock>().Select(LeafText))));
                 }
                 builder.EndParagraph();
                 break;
