@@ -124,12 +124,26 @@ public sealed class DocumentLoader(DocumentLoaderOptions options)
                         return ReadOutcome.Skip(path, "empty file", ReadProblem.Empty);
                     }
                     cancellationToken.ThrowIfCancellationRequested();
-                    document = extension switch
+                    if (extension is ".txt")
                     {
-                        ".md" or ".markdown" => MarkdownTextReader.Read(decoded.Text),
-                        ".html" or ".htm" => HtmlTextReader.Read(decoded.Text),
-                        _ => new ExtractedDocument(decoded.Text, null, "text", []),
-                    };
+                        document = new ExtractedDocument(decoded.Text, null, "text", []);
+                        break;
+                    }
+                    using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                    {
+                        deadline.CancelAfter(Options.ParseTimeout);
+                        try
+                        {
+                            document = extension is ".html" or ".htm"
+                                ? await HtmlTextReader.ReadAsync(decoded.Text, deadline.Token)
+                                : await MarkdownTextReader.ReadAsync(decoded.Text, deadline.Token);
+                        }
+                        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                        {
+                            var seconds = Options.ParseTimeout.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
+                            return ReadOutcome.Fail(path, $"the {extension} file is too complex: parsing took longer than {seconds} seconds", ReadProblem.Corrupt);
+                        }
+                    }
                     break;
             }
 
@@ -142,6 +156,11 @@ public sealed class DocumentLoader(DocumentLoaderOptions options)
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
+        }
+        catch (InvalidDataException ex) when (extension is ".md" or ".markdown")
+        {
+            // Our own message, written to be shown.
+            return ReadOutcome.Fail(path, ex.Message, ReadProblem.Corrupt);
         }
         catch (Exception) when (extension == ".docx")
         {

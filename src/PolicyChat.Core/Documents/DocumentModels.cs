@@ -63,4 +63,7 @@ public sealed record DocumentLoaderOptions
 
     /// <summary>How long one pdftotext run may take before it is killed and the file reported as failed.</summary>
     public TimeSpan PdfTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long parsing one HTML document (or the raw HTML inside one Markdown file) may take.</summary>
+    public TimeSpan ParseTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -11,18 +11,11 @@ internal sealed class DocumentTextBuilder
 {
     private readonly StringBuilder _sb = new();
     private readonly List<HeadingSpan> _headings = [];
-    private bool _collapseWhitespace;
 
     public IReadOnlyList<HeadingSpan> Headings => _headings;
 
-    public int Length => _sb.Length;
-
     /// <summary>When true, runs of ASCII whitespace in appended text become one space and no line starts with a space (HTML).</summary>
-    public bool CollapseWhitespace
-    {
-        get => _collapseWhitespace;
-        set => _collapseWhitespace = value;
-    }
+    public bool CollapseWhitespace { get; set; }
 
     /// <summary>Appends inline text, canonicalized (and collapsed when <see cref="CollapseWhitespace"/> is set).</summary>
     public void Append(string? text)
@@ -32,7 +25,7 @@ internal sealed class DocumentTextBuilder
             return;
         }
         var canonical = TextDecoding.Canonicalize(text);
-        if (!_collapseWhitespace)
+        if (!CollapseWhitespace)
         {
             _sb.Append(canonical);
             return;
@@ -63,11 +56,24 @@ internal sealed class DocumentTextBuilder
         }
     }
 
-    /// <summary>Appends a tab between two table cells (empty cells keep their place).</summary>
-    public void AppendCellSeparator()
+    /// <summary>
+    /// Appends one table row on its own line: each cell collapsed to one line, cells separated by tabs (empty cells
+    /// keep their place).
+    /// </summary>
+    public void AppendTableRow(IEnumerable<string?> cells)
     {
-        TrimTrailingSpaces();
-        _sb.Append('\t');
+        EndLine();
+        var first = true;
+        foreach (var cell in cells)
+        {
+            if (!first)
+            {
+                _sb.Append('\t');
+            }
+            first = false;
+            _sb.Append(CollapseToLine(cell));
+        }
+        EndLine();
     }
 
     /// <summary>Forces a line break (HTML br, Markdown hard break), even after an empty line.</summary>

@@ -69,19 +69,7 @@ internal static partial class DocxTextReader
                 builder.EndParagraph();
                 foreach (var row in table.Elements<TableRow>())
                 {
-                    builder.EndLine();
-                    var first = true;
-                    foreach (var cell in row.Elements<TableCell>())
-                    {
-                        if (!first)
-                        {
-                            builder.AppendCellSeparator();
-                        }
-                        first = false;
-                        var cellText = string.Join(' ', cell.Descendants<Paragraph>().Select(ParagraphText));
-                        builder.Append(DocumentTextBuilder.CollapseToLine(cellText));
-                    }
-                    builder.EndLine();
+                    builder.AppendTableRow(row.Elements<TableCell>().Select(cell => string.Join(' ', cell.Descendants<Paragraph>().Select(ParagraphText))));
                 }
                 builder.EndParagraph();
                 break;

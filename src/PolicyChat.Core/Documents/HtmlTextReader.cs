@@ -9,6 +9,9 @@ namespace PolicyChat.Core.Documents;
 /// </summary>
 internal static class HtmlTextReader
 {
+    /// <summary>Element nesting beyond this is flattened to text (guards the recursive walk against hostile markup).</summary>
+    private const int MaxDepth = 256;
+
     private static readonly HashSet<string> s_removed = new(StringComparer.OrdinalIgnoreCase)
     {
         "script", "style", "noscript", "template", "nav", "footer", "aside", "form", "iframe", "svg", "button",
@@ -18,14 +21,17 @@ internal static class HtmlTextReader
     private static readonly HashSet<string> s_blocks = new(StringComparer.OrdinalIgnoreCase)
     {
         "p", "div", "section", "article", "main", "header", "blockquote", "ul", "ol", "dl", "dt", "dd", "table",
-        "thead", "tbody", "tfoot", "caption", "figure", "figcaption", "address", "hr", "details", "summary",
+        "caption", "figure", "figcaption", "address", "hr", "details", "summary",
         "fieldset", "legend", "center", "body", "html", "hgroup",
     };
 
-    public static ExtractedDocument Read(string html)
+    /// <summary>
+    /// Parses and extracts. <paramref name="cancellationToken"/> also carries the parse deadline: AngleSharp's tree
+    /// building is quadratic in nesting depth, so hostile markup must be stoppable.
+    /// </summary>
+    public static async Task<ExtractedDocument> ReadAsync(string html, CancellationToken cancellationToken)
     {
-        var parser = new HtmlParser(new HtmlParserOptions { IsScripting = false });
-        using var document = parser.ParseDocument(html);
+        using var document = await NewParser().ParseDocumentAsync(html, cancellationToken);
         var title = DocumentTextBuilder.CollapseToLine(document.QuerySelector("title")?.TextContent);
 
         var builder = new DocumentTextBuilder { CollapseWhitespace = true };
@@ -43,21 +49,21 @@ internal static class HtmlTextReader
         return new ExtractedDocument(builder.Build(), title.Length == 0 ? null : title, "html", builder.Headings);
     }
 
-    /// <summary>Appends the text of an HTML fragment (raw HTML inside Markdown) to an existing builder.</summary>
-    public static void AppendFragment(string html, DocumentTextBuilder builder)
+    /// <summary>The text of an HTML fragment (raw HTML inside Markdown), with the same removals as a page.</summary>
+    public static async Task<string> FragmentTextAsync(string html, CancellationToken cancellationToken)
     {
-        var parser = new HtmlParser(new HtmlParserOptions { IsScripting = false });
-        using var document = parser.ParseDocument("<body>" + html + "</body>");
+        using var document = await NewParser().ParseDocumentAsync("<body>" + html + "</body>", cancellationToken);
         if (document.Body is null)
         {
-            return;
+            return string.Empty;
         }
         RemoveChrome(document.Body);
-        var collapse = builder.CollapseWhitespace;
-        builder.CollapseWhitespace = true;
+        var builder = new DocumentTextBuilder { CollapseWhitespace = true };
         Walk(document.Body, builder, preformatted: false);
-        builder.CollapseWhitespace = collapse;
+        return builder.Build();
     }
+
+    private static HtmlParser NewParser() => new(new HtmlParserOptions { IsScripting = false, SkipComments = true });
 
     private static IElement? SelectRoot(IDocument document)
     {
@@ -102,8 +108,14 @@ internal static class HtmlTextReader
         return true;
     }
 
-    private static void Walk(INode node, DocumentTextBuilder builder, bool preformatted)
+    private static void Walk(INode node, DocumentTextBuilder builder, bool preformatted, int depth = 0)
     {
+        if (depth > MaxDepth)
+        {
+            // Pathologically deep markup: keep the text, drop the structure, and do not recurse further.
+            builder.Append(node.TextContent);
+            return;
+        }
         foreach (var child in node.ChildNodes)
         {
             switch (child)
@@ -119,13 +131,13 @@ internal static class HtmlTextReader
                     }
                     break;
                 case IElement element:
-                    WalkElement(element, builder, preformatted);
+                    WalkElement(element, builder, preformatted, depth + 1);
                     break;
             }
         }
     }
 
-    private static void WalkElement(IElement element, DocumentTextBuilder builder, bool preformatted)
+    private static void WalkElement(IElement element, DocumentTextBuilder builder, bool preformatted, int depth)
     {
         var name = element.LocalName.ToLowerInvariant();
         switch (name)
@@ -142,40 +154,35 @@ internal static class HtmlTextReader
                 builder.EndParagraph();
                 var collapse = builder.CollapseWhitespace;
                 builder.CollapseWhitespace = false;
-                Walk(element, builder, preformatted: true);
+                Walk(element, builder, preformatted: true, depth);
                 builder.CollapseWhitespace = collapse;
                 builder.EndParagraph();
                 return;
             case "li":
                 builder.EndLine();
-                Walk(element, builder, preformatted);
+                Walk(element, builder, preformatted, depth);
                 builder.EndLine();
                 return;
             case "tr":
-                builder.EndLine();
-                var first = true;
-                foreach (var cell in element.Children)
+                builder.AppendTableRow(element.Children.Select(cell =>
                 {
-                    if (!first)
-                    {
-                        builder.AppendCellSeparator();
-                    }
-                    first = false;
-                    Walk(cell, builder, preformatted);
-                }
-                builder.EndLine();
+                    // A cell is one field of its row: block content inside it is flattened to one line.
+                    var cellText = new DocumentTextBuilder { CollapseWhitespace = true };
+                    Walk(cell, cellText, preformatted, depth);
+                    return cellText.Build();
+                }));
                 return;
         }
 
         if (s_blocks.Contains(name))
         {
             builder.EndParagraph();
-            Walk(element, builder, preformatted);
+            Walk(element, builder, preformatted, depth);
             builder.EndParagraph();
         }
         else
         {
-            Walk(element, builder, preformatted);
+            Walk(element, builder, preformatted, depth);
         }
     }
 }

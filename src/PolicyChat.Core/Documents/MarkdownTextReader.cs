@@ -23,12 +23,30 @@ internal static class MarkdownTextReader
         .UseListExtras()
         .Build();
 
-    public static ExtractedDocument Read(string text)
+    public static async Task<ExtractedDocument> ReadAsync(string text, CancellationToken cancellationToken)
     {
         var (frontMatter, body) = SplitFrontMatter(text);
-        var markdown = Markdown.Parse(body, s_pipeline);
+        MarkdownDocument markdown;
+        try
+        {
+            markdown = Markdown.Parse(body, s_pipeline);
+        }
+        catch (ArgumentException)
+        {
+            // Markdig refuses input nested deeper than its limit (about 128 levels); that bound also keeps the
+            // recursive walk below shallow.
+            throw new InvalidDataException("the Markdown is too deeply nested to read");
+        }
+
+        // Raw HTML blocks are reduced to text first (asynchronously, under the caller's deadline).
+        var fragments = new Dictionary<HtmlBlock, string>();
+        foreach (var html in markdown.Descendants<HtmlBlock>())
+        {
+            fragments[html] = await HtmlTextReader.FragmentTextAsync(html.Lines.ToString(), cancellationToken);
+        }
+
         var builder = new DocumentTextBuilder();
-        WriteBlocks(markdown, builder);
+        WriteBlocks(markdown, builder, fragments);
 
         string? title = frontMatter.Title;
         if (string.IsNullOrWhiteSpace(title))
@@ -108,15 +126,15 @@ internal static class MarkdownTextReader
         }
     }
 
-    private static void WriteBlocks(ContainerBlock container, DocumentTextBuilder builder)
+    private static void WriteBlocks(ContainerBlock container, DocumentTextBuilder builder, Dictionary<HtmlBlock, string> fragments)
     {
         foreach (var block in container)
         {
-            WriteBlock(block, builder);
+            WriteBlock(block, builder, fragments);
         }
     }
 
-    private static void WriteBlock(Block block, DocumentTextBuilder builder)
+    private static void WriteBlock(Block block, DocumentTextBuilder builder, Dictionary<HtmlBlock, string> fragments)
     {
         switch (block)
         {
@@ -127,18 +145,7 @@ internal static class MarkdownTextReader
                 builder.EndParagraph();
                 foreach (var row in table.OfType<TableRow>())
                 {
-                    builder.EndLine();
-                    var first = true;
-                    foreach (var cell in row.OfType<TableCell>())
-                    {
-                        if (!first)
-                        {
-                            builder.AppendCellSeparator();
-                        }
-                        first = false;
-                        builder.Append(DocumentTextBuilder.CollapseToLine(string.Join(' ', cell.OfType<LeafBlock>().Select(LeafText))));
-                    }
-                    builder.EndLine();
+                    builder.AppendTableRow(row.OfType<TableCell>().Select(cell => string.Join(' ', cell.OfType<LeafBlock>().Select(LeafText))));
                 }
                 builder.EndParagraph();
                 break;
@@ -156,7 +163,7 @@ internal static class MarkdownTextReader
                         }
                         else
                         {
-                            WriteBlock(child, builder);
+                            WriteBlock(child, builder, fragments);
                         }
                     }
                 }
@@ -169,7 +176,7 @@ internal static class MarkdownTextReader
                 break;
             case HtmlBlock html:
                 builder.EndParagraph();
-                HtmlTextReader.AppendFragment(html.Lines.ToString(), builder);
+                builder.AppendVerbatim(fragments.GetValueOrDefault(html));
                 builder.EndParagraph();
                 break;
             case LinkReferenceDefinitionGroup or LinkReferenceDefinition or ThematicBreakBlock:
@@ -177,7 +184,7 @@ internal static class MarkdownTextReader
                 break;
             case ContainerBlock container:
                 builder.EndParagraph();
-                WriteBlocks(container, builder);
+                WriteBlocks(container, builder, fragments);
                 builder.EndParagraph();
                 break;
             case LeafBlock leaf:

@@ -153,6 +153,11 @@ public static partial class MetadataExtractor
         for (var i = 0; i < lines.Count; i++)
         {
             var line = lines[i];
+            if (line.Length > MaxTitleLength)
+            {
+                // The body has started; a short line after it is a caption or a section heading, not the headline.
+                return null;
+            }
             if (outletLines.Contains(i) || !IsPlausibleHeadline(line))
             {
                 continue;

@@ -199,6 +199,16 @@ public sealed class MarkdownAndHtmlTests
     }
 
     [Fact]
+    public async Task ReadBytesAsync_HtmlTableWithBlocksInCells_KeepsOneLinePerRow()
+    {
+        const string html = "<table><thead><tr><th>البند</th><th>القيمة</th></tr></thead><tbody><tr><td><p>first</p><p>part</p></td><td></td><td>3</td></tr></tbody></table>";
+
+        var document = await ReadOkAsync("t.html", html);
+
+        Assert.Equal("البند\tالقيمة\nfirst part\t\t3", document.Text);
+    }
+
+    [Fact]
     public async Task ReadBytesAsync_HtmlWithOnlyScripts_SkipsAsEmpty()
     {
         var outcome = await s_loader.ReadBytesAsync("page.html", Encoding.UTF8.GetBytes("<html><body><script>var a = 1;</script><nav>menu</nav></body></html>"));
@@ -217,5 +227,70 @@ public sealed class MarkdownAndHtmlTests
         var outcome = await s_loader.ReadBytesAsync("a.html", bytes);
 
         Assert.Equal("مرحبا", outcome.Document!.Text);
+    }
+}
+
+public sealed class HostileNestingTests
+{
+    private static readonly DocumentLoader s_loader = new(new DocumentLoaderOptions());
+
+    private static string NestedDivs(int depth, string text) =>
+        string.Concat(Enumerable.Repeat("<div>", depth)) + text + string.Concat(Enumerable.Repeat("</div>", depth));
+
+    [Fact]
+    public async Task ReadBytesAsync_DeeplyNestedHtml_KeepsTextPastWalkDepthLimit()
+    {
+        var outcome = await s_loader.ReadBytesAsync("deep.html", Encoding.UTF8.GetBytes("<p>top</p>" + NestedDivs(1_500, "deep <b>text</b>")));
+
+        Assert.Equal(ReadStatus.Ok, outcome.Status);
+        Assert.Equal("top\n\ndeep text", outcome.Document!.Text);
+    }
+
+    [Theory]
+    [InlineData("deep.html")]
+    [InlineData("deep.md")]
+    public async Task ReadBytesAsync_HtmlTooDeepToParseInTime_FailsAfterParseTimeout(string fileName)
+    {
+        var loader = new DocumentLoader(new DocumentLoaderOptions { ParseTimeout = TimeSpan.FromMilliseconds(300) });
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var outcome = await loader.ReadBytesAsync(fileName, Encoding.UTF8.GetBytes("text\n\n" + NestedDivs(200_000, "x")));
+
+        Assert.Equal(ReadStatus.Failed, outcome.Status);
+        Assert.Equal(ReadProblem.Corrupt, outcome.Problem);
+        Assert.Contains("too complex", outcome.Reason, StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task ReadBytesAsync_NestedMarkdownQuotes_KeepsText()
+    {
+        var markdown = "# Title\n\n" + new string('>', 100) + " quoted text\n";
+
+        var outcome = await s_loader.ReadBytesAsync("deep.md", Encoding.UTF8.GetBytes(markdown));
+
+        Assert.Equal(ReadStatus.Ok, outcome.Status);
+        Assert.Equal("Title\n\nquoted text", outcome.Document!.Text);
+    }
+
+    [Fact]
+    public async Task ReadBytesAsync_MarkdownBeyondNestingLimit_FailsWithClearReason()
+    {
+        var outcome = await s_loader.ReadBytesAsync("deep.md", Encoding.UTF8.GetBytes(new string('>', 300) + " quoted text\n"));
+
+        Assert.Equal(ReadStatus.Failed, outcome.Status);
+        Assert.Equal(ReadProblem.Corrupt, outcome.Problem);
+        Assert.Equal("the Markdown is too deeply nested to read", outcome.Reason);
+    }
+
+    [Fact]
+    public async Task ReadBytesAsync_PathologicalMarkdown_ReturnsOutcomeWithoutThrowing()
+    {
+        var markdown = new string('>', 50_000) + " quoted\n\n" + string.Concat(Enumerable.Repeat("- ", 5_000)) + "listed";
+
+        var outcome = await s_loader.ReadBytesAsync("deep.md", Encoding.UTF8.GetBytes(markdown));
+
+        Assert.NotNull(outcome.Status == ReadStatus.Ok ? outcome.Document : outcome.Reason);
+        Assert.DoesNotContain("   at ", outcome.Reason ?? string.Empty, StringComparison.Ordinal);
     }
 }

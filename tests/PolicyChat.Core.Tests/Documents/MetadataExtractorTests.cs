@@ -116,6 +116,15 @@ public sealed class MetadataExtractorTests
     }
 
     [Fact]
+    public void Extract_ShortLineAfterBodyParagraph_IsNotTitle()
+    {
+        var paragraph = string.Concat(Enumerable.Repeat("الاقتصاد الصيني بعيد كل البعد عن الخروج من الحضيض، ", 6));
+        var text = $"المؤلف: يو شاوتشينغ\n{paragraph}\nالاجتماع السنوي لمنتدى التنمية الصيني 2024\n{paragraph}";
+
+        Assert.Equal("002_analysis", Extract(text, fileName: "002_analysis.txt").Title);
+    }
+
+    [Fact]
     public void Extract_FormatTitle_Wins()
     {
         Assert.Equal("Stated title", Extract("Another headline here\nBody", formatTitle: "  Stated   title ").Title);
