@@ -11,7 +11,62 @@ internal static class EvalCommand
     public static Command Create() => new("eval", "Evaluate retrieval and answers.")
     {
         Squad(),
+        Answers(),
     };
+
+    private static Command Answers()
+    {
+        var gold = new Argument<string>("gold") { Description = "Gold question set (JSON), e.g. corpus/gold/answers.json; its corpus folder is ingested into a temporary index." };
+        var json = CommonOptions.Json();
+        var extractive = new Option<bool>("--extractive") { Description = "Do not call a language model (Llm settings ignored)." };
+        var command = new Command("answers", "Retrieval hit rate, abstention accuracy, citation validity and answer language on a gold set.") { gold, json, extractive };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var goldPath = parse.GetValue(gold)!;
+            var set = AnswerGoldSet.Load(goldPath);
+            var folder = Path.Combine(Path.GetTempPath(), "policychat-eval-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                var overrides = new Dictionary<string, string?> { ["Conversations:Path"] = Path.Combine(folder, "conversations.db") };
+                if (parse.GetValue(extractive))
+                {
+                    overrides["Llm:Endpoint"] = "";
+                    overrides["Llm:Model"] = "";
+                }
+                await using var services = CliServices.Create(Path.Combine(folder, "eval.db"), overrides);
+                var corpus = set.CorpusFolder(goldPath);
+                var summary = await services.Pipeline.IngestAsync([corpus], cancellationToken: cancellationToken);
+                var ids = summary.Results.Where(r => r.DocumentId is not null)
+                    .ToDictionary(r => Path.GetFileName(r.Path), r => r.DocumentId!, StringComparer.Ordinal);
+                var evaluation = await new AnswerEvaluator(services.Answers, ids).RunAsync(set, cancellationToken);
+                if (parse.GetValue(json))
+                {
+                    Console.WriteLine(JsonSerializer.Serialize(CliJson.ToJson(evaluation), CliJsonContext.Readable.AnswersEvalJson));
+                    return 0;
+                }
+                Console.WriteLine($"questions                      {evaluation.Questions} ({string.Join(", ", evaluation.Modes.Select(m => $"{m.Value} {m.Key}"))})");
+                Console.WriteLine($"top-3 hit rate (answerable)    {evaluation.RetrievalHitRate:0.000}");
+                Console.WriteLine($"  same-language                {evaluation.SameLanguageHitRate:0.000}");
+                Console.WriteLine($"  cross-lingual                {evaluation.CrossLingualHitRate:0.000}");
+                Console.WriteLine($"  follow-up                    {evaluation.FollowUpHitRate:0.000}");
+                Console.WriteLine($"abstention accuracy            {evaluation.AbstentionAccuracy:0.000}");
+                Console.WriteLine($"citation validity              {evaluation.CitationValidity:0.000} of {evaluation.CitationsEmitted}");
+                Console.WriteLine($"answer-language accuracy       {evaluation.AnswerLanguageAccuracy:0.000}");
+                Console.WriteLine($"preparation p50                {evaluation.PreparationP50Ms:0.0} ms");
+                foreach (var o in evaluation.Outcomes.Where(o => o.RetrievalHit == false || !o.AbstentionCorrect || !o.LanguageCorrect))
+                {
+                    Console.WriteLine($"  miss {o.Id}: mode {o.Mode}, hit {o.RetrievalHit?.ToString() ?? "-"}, abstention ok {o.AbstentionCorrect}, language ok {o.LanguageCorrect}");
+                }
+                return 0;
+            }
+            finally
+            {
+                SqliteIndexStore.ClearPools();
+                try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+            }
+        });
+        return command;
+    }
 
     private static string Snippet(string? text) => text is null ? "" : (text.Length > 140 ? text[..140] + "…" : text).ReplaceLineEndings(" ");
 
@@ -23,11 +78,10 @@ internal static class EvalCommand
         var wordWeight = new Option<double?>("--word-weight") { Description = "Override Retrieval:WordWeight." };
         var ngramWeight = new Option<double?>("--ngram-weight") { Description = "Override Retrieval:NGramWeight." };
         var rrfK = new Option<int?>("--rrf-k") { Description = "Override Retrieval:RrfK." };
-        var sentenceWeight = new Option<double?>("--sentence-weight") { Description = "Override Retrieval:SentenceWeight." };
         var misses = new Option<int>("--show-misses") { Description = "Print up to N questions whose passage was not ranked first (to stderr)." };
         var command = new Command("squad", "Recall@1/5/10, MRR@10 and latency of passage retrieval on a SQuAD-format file (temporary index).")
         {
-            documents, questions, json, wordWeight, ngramWeight, rrfK, sentenceWeight, misses,
+            documents, questions, json, wordWeight, ngramWeight, rrfK, misses,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -41,13 +95,12 @@ internal static class EvalCommand
             {
                 var dbPath = Path.Combine(folder, "eval.db");
                 await using var services = CliServices.Create(dbPath);
-                var defaults = new RetrievalOptions();
+                var defaults = services.RetrievalOptions;
                 var options = defaults with
                 {
                     WordWeight = parse.GetValue(wordWeight) ?? defaults.WordWeight,
                     NGramWeight = parse.GetValue(ngramWeight) ?? defaults.NGramWeight,
                     RrfK = parse.GetValue(rrfK) ?? defaults.RrfK,
-                    SentenceWeight = parse.GetValue(sentenceWeight) ?? defaults.SentenceWeight,
                 };
                 var retriever = new HybridRetriever(services.Store, services.Analyzer, options);
                 var evaluator = new SquadEvaluator(services.Store, services.Indexer, retriever);

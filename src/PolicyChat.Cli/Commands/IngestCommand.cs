@@ -16,8 +16,9 @@ internal static class IngestCommand
         var command = new Command("ingest", "Read, analyze and index documents; unchanged files are skipped.") { paths, db, prune, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using var services = CliServices.Create(parse.GetValue(db));
-            var pipeline = services.CreatePipeline(new IngestionOptions { Prune = parse.GetValue(prune) });
+            await using var services = CliServices.Create(parse.GetValue(db),
+                parse.GetValue(prune) ? new Dictionary<string, string?> { ["Ingestion:Prune"] = "true" } : null);
+            var pipeline = services.Pipeline;
             var inputs = parse.GetValue(paths) ?? [];
             var asJson = parse.GetValue(json);
             IngestionSummary summary;

@@ -40,6 +40,9 @@ public sealed record Citation(
 
 public sealed record AnswerTimings(double RewriteMs, double RetrievalMs, double PreparationMs, double? FirstTokenMs, double TotalMs);
 
+/// <summary>Why the service answered or abstained: the evidence score and the threshold it was compared with.</summary>
+public sealed record AnswerEvidence(double Score, double Threshold);
+
 /// <summary>The complete answer (what `policychat ask --json` and POST /api/ask return).</summary>
 public sealed record AnswerResult(
     string Answer,
@@ -51,6 +54,7 @@ public sealed record AnswerResult(
     string StandaloneQuestion,
     IReadOnlyList<string> UnsupportedClaims,
     AnswerTimings Timings,
+    AnswerEvidence Evidence,
     string? Notice = null);
 
 /// <summary>
@@ -92,6 +96,9 @@ public sealed record AnswerEvent
     public string? Notice { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AnswerEvidence? Evidence { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? UnsupportedClaims { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -108,8 +115,8 @@ public sealed record AnswerEvent
     public static AnswerEvent CitationsFound(IReadOnlyList<Citation> citations, IReadOnlyList<string> unsupported) =>
         new() { Type = CitationsType, Citations = citations, UnsupportedClaims = unsupported };
 
-    public static AnswerEvent Done(string mode, string conversationId, string language, string question, AnswerTimings timings, string? notice) =>
-        new() { Type = DoneType, Mode = mode, ConversationId = conversationId, Language = language, Question = question, Timings = timings, Notice = notice };
+    public static AnswerEvent Done(string mode, string conversationId, string language, string question, AnswerTimings timings, AnswerEvidence evidence, string? notice) =>
+        new() { Type = DoneType, Mode = mode, ConversationId = conversationId, Language = language, Question = question, Timings = timings, Evidence = evidence, Notice = notice };
 
     public static AnswerEvent Error(string message) => new() { Type = ErrorType, Message = message };
 }

@@ -2,6 +2,9 @@ namespace PolicyChat.Core.Answering;
 
 public sealed record AnswerOptions
 {
+    /// <summary>Folder of the prompt files; empty = `prompts/` found from the working directory or the app folder.</summary>
+    public string? PromptsPath { get; init; }
+
     /// <summary>Passages given to the model and shown as sources.</summary>
     public int Passages { get; init; } = 6;
 

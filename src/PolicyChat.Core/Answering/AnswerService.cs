@@ -78,7 +78,7 @@ public sealed class AnswerService(
             throw new ModelAnswerException(error ?? "The answer did not complete.");
         }
         return new AnswerResult(text.ToString(), done.Language!, done.Mode!, citations, passages, done.ConversationId!,
-            done.Question ?? request.Question, unsupported, done.Timings!, done.Notice);
+            done.Question ?? request.Question, unsupported, done.Timings!, done.Evidence!, done.Notice);
     }
 
     public async IAsyncEnumerable<AnswerEvent> AskStreamAsync(AskRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -106,10 +106,11 @@ public sealed class AnswerService(
         }
         var retrieval = await retriever.SearchManyAsync(queries, Options.Passages, cancellationToken: cancellationToken);
         var retrievalMs = preparation.Elapsed.TotalMilliseconds;
-        var evidence = await _evidence.ScoreAsync(queries, retrieval.Hits, retriever.Store, cancellationToken);
-        _logger.LogDebug("Question {Question}: {Hits} hits, evidence {Evidence:0.000}", standalone, retrieval.Hits.Count, evidence);
+        var evidenceScore = await _evidence.ScoreAsync(queries, retrieval.Hits, retriever.Store, cancellationToken);
+        var evidence = new AnswerEvidence(Math.Round(evidenceScore, 4), Options.AbstainBelow);
+        _logger.LogDebug("Question {Question}: {Hits} hits, evidence {Evidence:0.000}", standalone, retrieval.Hits.Count, evidenceScore);
 
-        if (retrieval.Hits.Count == 0 || evidence < Options.AbstainBelow)
+        if (retrieval.Hits.Count == 0 || evidenceScore < Options.AbstainBelow)
         {
             var notFound = AnswerText.NotFound(language);
             yield return AnswerEvent.Sources([]);
@@ -117,7 +118,7 @@ public sealed class AnswerService(
             yield return AnswerEvent.CitationsFound([], []);
             var abstainTimings = new AnswerTimings(rewriteMs, retrievalMs, preparation.Elapsed.TotalMilliseconds, null, total.Elapsed.TotalMilliseconds);
             await SaveAsync(conversationId, standalone, notFound, cancellationToken);
-            yield return AnswerEvent.Done(AnswerModes.Abstained, conversationId, language, standalone, abstainTimings, AnswerText.AbstainedNotice(language));
+            yield return AnswerEvent.Done(AnswerModes.Abstained, conversationId, language, standalone, abstainTimings, evidence, AnswerText.AbstainedNotice(language));
             yield break;
         }
 
@@ -149,7 +150,7 @@ public sealed class AnswerService(
                 yield return AnswerEvent.CitationsFound(filter.Citations, filter.UnsupportedClaims);
                 var timings = new AnswerTimings(rewriteMs, retrievalMs, preparationMs, firstTokenMs, total.Elapsed.TotalMilliseconds);
                 await SaveAsync(conversationId, standalone, filter.Text, cancellationToken);
-                yield return AnswerEvent.Done(AnswerModes.Llm, conversationId, language, standalone, timings, null);
+                yield return AnswerEvent.Done(AnswerModes.Llm, conversationId, language, standalone, timings, evidence, null);
                 yield break;
             }
             if (outcome == ModelOutcome.FailedAfterOutput)
@@ -168,7 +169,7 @@ public sealed class AnswerService(
         yield return AnswerEvent.CitationsFound(extractive.Citations, []);
         var extractiveTimings = new AnswerTimings(rewriteMs, retrievalMs, preparation.Elapsed.TotalMilliseconds, null, total.Elapsed.TotalMilliseconds);
         await SaveAsync(conversationId, standalone, extractive.Text, cancellationToken);
-        yield return AnswerEvent.Done(AnswerModes.Extractive, conversationId, language, standalone, extractiveTimings, AnswerText.ExtractiveNotice(language, chat is not null));
+        yield return AnswerEvent.Done(AnswerModes.Extractive, conversationId, language, standalone, extractiveTimings, evidence, AnswerText.ExtractiveNotice(language, chat is not null));
     }
 
     /// <summary>The answer prompt for a question and its numbered passages (Arabic prompt for Arabic questions).</summary>

@@ -9,13 +9,20 @@ namespace PolicyChat.Core.Ingestion;
 /// </summary>
 public sealed class DocumentEmbedder(IEmbeddingGenerator<string, Embedding<float>> generator, EmbedderInfo info, int batchSize = 32)
 {
-    public EmbedderInfo Info { get; } = info;
+    /// <summary>Endpoint, model and dimensions; dimensions are learned from the model on first use when not configured.</summary>
+    public EmbedderInfo Info { get; private set; } = info;
 
     public IEmbeddingGenerator<string, Embedding<float>> Generator { get; } = generator;
 
     /// <summary>Throws <see cref="EmbedderMismatchException"/> when the index was built by another embedder.</summary>
     public async Task EnsureCompatibleAsync(IIndexStore store, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(store);
+        if (Info.Dimensions <= 0)
+        {
+            var probe = await Generator.GenerateAsync(["dimension probe"], cancellationToken: cancellationToken);
+            Info = Info with { Dimensions = probe[0].Vector.Length };
+        }
         var recorded = await store.GetEmbedderAsync(cancellationToken);
         if (recorded is null)
         {

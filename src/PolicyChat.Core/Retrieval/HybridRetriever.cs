@@ -38,27 +38,7 @@ public sealed class HybridRetriever(IIndexStore store, TextAnalyzer analyzer, Re
         }
         var hits = lists.Count == 1 ? lists[0] : FuseQueries(lists, fetch);
         hits = NearDuplicates.Collapse(hits, analyzer);
-        if (Options.SentenceWeight > 0 && hits.Count > 1 && store is ITermStatisticsSource source)
-        {
-            hits = await RerankBySentencesAsync(hits, queries, source, cancellationToken);
-        }
         return new RetrievalResult(queries[0], LanguageDetector.Detect(queries[0]), hits.Take(k).ToList(), clock.Elapsed);
-    }
-
-    private async Task<IReadOnlyList<ChunkHit>> RerankBySentencesAsync(IReadOnlyList<ChunkHit> hits, IReadOnlyList<string> queries,
-        ITermStatisticsSource source, CancellationToken cancellationToken)
-    {
-        var head = hits.Take(Options.SentenceDepth).ToList();
-        var legs = new List<RankFusion.Leg<ChunkHit>> { new(1.0, head) };
-        foreach (var query in queries)
-        {
-            var terms = analyzer.Terms(query);
-            var stats = await source.GetTermStatisticsAsync(terms.Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
-            legs.Add(new(Options.SentenceWeight / queries.Count, SentenceEvidence.Rank(head, terms, stats, analyzer)));
-        }
-        var reranked = RankFusion.Fuse(legs, Options.RrfK).Select(f => f.Key with { Score = f.Score }).ToList();
-        reranked.AddRange(hits.Skip(head.Count));
-        return reranked;
     }
 
     private IReadOnlyList<ChunkHit> FuseQueries(List<IReadOnlyList<ChunkHit>> lists, int limit)

@@ -7,17 +7,14 @@ public sealed record RetrievalOptions
     /// <summary>Weight of the word-BM25 leg in reciprocal-rank fusion.</summary>
     public double WordWeight { get; init; } = 1.0;
 
-    /// <summary>Weight of the character-n-gram BM25 leg.</summary>
-    public double NGramWeight { get; init; } = 0.7;
+    /// <summary>
+    /// Weight of the character-n-gram BM25 leg. 1.5 measured best on XQuAD (ar and en) with 3–4-grams over the word
+    /// stream; the n-gram leg alone beats the word leg on Arabic (0.912 vs 0.896 recall@1), so it weighs more.
+    /// </summary>
+    public double NGramWeight { get; init; } = 1.5;
 
     /// <summary>Weight of the dense-vector leg (used only when an embedding model is configured).</summary>
     public double DenseWeight { get; init; } = 1.0;
-
-    /// <summary>Weight of the best-sentence-window ranking of the fused candidates (0 turns it off).</summary>
-    public double SentenceWeight { get; init; } = 1.0;
-
-    /// <summary>Fused candidates re-ranked by their best sentence window.</summary>
-    public int SentenceDepth { get; init; } = 30;
 
     /// <summary>The k constant of reciprocal-rank fusion.</summary>
     public int RrfK { get; init; } = 60;

@@ -50,7 +50,7 @@ public sealed record SearchFilter(IReadOnlyList<string>? DocumentIds = null, IRe
 }
 
 /// <summary>Relative weights of the retrieval legs in weighted reciprocal-rank fusion.</summary>
-public sealed record FusionWeights(double Words = 1.0, double NGrams = 0.7, double Dense = 1.0, int RrfK = 60, int CandidatesPerLeg = 50);
+public sealed record FusionWeights(double Words = 1.0, double NGrams = 1.5, double Dense = 1.0, int RrfK = 60, int CandidatesPerLeg = 50);
 
 /// <summary>A hybrid query: each leg is used when it has input.</summary>
 public sealed record IndexQuery(

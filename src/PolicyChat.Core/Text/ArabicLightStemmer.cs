@@ -15,6 +15,8 @@ internal static class ArabicLightStemmer
     private static readonly string[] s_suffixes = ["\u0647\u0627", "\u0627\u0646", "\u0627\u062A", "\u0648\u0646", "\u064A\u0646", "\u064A\u0647", "\u0647", "\u064A"];
 
     private const char Waw = '\u0648';
+    private const char Alef = '\u0627';
+    private const char Hamza = '\u0621';
 
     /// <summary>
     /// 1. Leading و when at least <paramref name="minStemLength"/>+1 letters remain (Light10: word longer than 3).
@@ -32,12 +34,20 @@ internal static class ArabicLightStemmer
 
         word = StripArticle(word, minStemLength);
 
+        var beforeSuffixes = word.Length;
         foreach (string suffix in s_suffixes)
         {
             if (word.Length - suffix.Length >= minStemLength && word.EndsWith(suffix, StringComparison.Ordinal))
             {
                 word = word[..^suffix.Length];
             }
+        }
+
+        // Beyond Light10, when no suffix applied: a word-final hamza (إنشاء → انشا, matching إنشائه → انشا) and the alef
+        // of accusative tanween (مشروعًا → مشروع, common in "كم مشروعًا" questions), only on words of 5+ letters.
+        if (word.Length == beforeSuffixes && word.Length > minStemLength + 2 && (word[^1] == Hamza || word[^1] == Alef))
+        {
+            word = word[..^1];
         }
         return word;
     }

@@ -90,3 +90,23 @@ public sealed class ArabicStemmerTests
         Assert.Equal(Assert.Single(documentTerms), Assert.Single(queryTerms));
     }
 }
+
+public sealed class ArabicStemmerExtensionTests
+{
+    private static string Stem(string word) => Assert.Single(TextAnalyzer.Default.Tokenize(word)).Term;
+
+    [Theory]
+    [InlineData("مشروعًا", "مشروع")] // accusative tanween alef (after ً is removed)
+    [InlineData("فريقًا", "فريق")]
+    [InlineData("إنشاء", "انشا")] // final hamza
+    [InlineData("إنشائه", "انشا")] // ئه → يه suffix: the same stem as إنشاء
+    [InlineData("كتابها", "كتاب")] // a suffix applied: the alef of ها is not touched again
+    [InlineData("دعا", "دعا")] // short words keep their last letter
+    [InlineData("سماء", "سماء")] // four letters: hamza kept
+    public void Stem_FinalAlefAndHamza_RemovedFromLongerWords(string word, string expected) =>
+        Assert.Equal(expected, Stem(word));
+
+    [Fact]
+    public void Terms_TanweenQuestionAndDocument_ShareStem() =>
+        Assert.Equal(TextAnalyzer.Default.Terms("مشروع"), TextAnalyzer.Default.Terms("كم مشروعًا"));
+}

@@ -5,7 +5,7 @@ namespace PolicyChat.Core.Storage.Sqlite;
 /// <summary>Turns analyzed terms into FTS5 column text and MATCH expressions.</summary>
 internal static class FtsText
 {
-    /// <summary>Query terms beyond this are dropped (long pasted questions would otherwise scan most of the index).</summary>
+    /// <summary>Distinct query terms searched per leg; longer queries keep their rarest terms (see SqliteIndexStore).</summary>
     public const int MaxQueryTerms = 64;
 
     public static string Join(IReadOnlyList<string> terms) => string.Join(' ', terms);
@@ -20,10 +20,6 @@ internal static class FtsText
             if (string.IsNullOrWhiteSpace(term) || !seen.Add(term))
             {
                 continue;
-            }
-            if (seen.Count > MaxQueryTerms)
-            {
-                break;
             }
             if (sb.Length > 0)
             {

@@ -423,7 +423,12 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
     private static async Task<IReadOnlyList<(long RowId, double Score)>> SearchFtsAsync(SqliteConnection connection, string table,
         IReadOnlyList<string> terms, int limit, SearchFilter? filter, CancellationToken cancellationToken)
     {
-        var match = FtsText.OrQuery(terms);
+        var distinct = terms.Where(t => !string.IsNullOrWhiteSpace(t)).Distinct(StringComparer.Ordinal).ToList();
+        if (distinct.Count > FtsText.MaxQueryTerms)
+        {
+            distinct = await MostSelectiveAsync(connection, table, distinct, FtsText.MaxQueryTerms, cancellationToken);
+        }
+        var match = FtsText.OrQuery(distinct);
         if (match.Length == 0)
         {
             return [];
@@ -447,6 +452,32 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
             hits.Add((r.GetInt64(0), r.GetDouble(1)));
         }
         return hits;
+    }
+
+    /// <summary>
+    /// Long queries (n-gram queries of long questions) keep their most selective terms: terms absent from the index
+    /// are dropped (they match nothing) and the rest are ordered by document frequency, rarest first. Common terms
+    /// contribute little to BM25 but cost the most to scan.
+    /// </summary>
+    private static async Task<List<string>> MostSelectiveAsync(SqliteConnection connection, string table, List<string> terms, int keep,
+        CancellationToken cancellationToken)
+    {
+        await using var cmd = connection.CreateCommand();
+        var names = new StringBuilder();
+        for (var i = 0; i < terms.Count; i++)
+        {
+            var name = "$t" + i.ToString(CultureInfo.InvariantCulture);
+            names.Append(i > 0 ? ", " : "").Append(name);
+            cmd.Parameters.AddWithValue(name, terms[i]);
+        }
+        cmd.CommandText = $"SELECT term, doc FROM {table}_vocab WHERE term IN ({names});";
+        var df = new List<(string Term, int Df)>(terms.Count);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            df.Add((r.GetString(0), r.GetInt32(1)));
+        }
+        return df.OrderBy(t => t.Df).ThenBy(t => t.Term, StringComparer.Ordinal).Take(keep).Select(t => t.Term).ToList();
     }
 
     private static async Task<HashSet<long>> FilteredRowIdsAsync(SqliteConnection connection, SearchFilter filter, CancellationToken cancellationToken)
@@ -580,5 +611,6 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
         CREATE VIRTUAL TABLE IF NOT EXISTS chunk_words USING fts5(terms, content='', contentless_delete=1, tokenize='ascii', detail=full);
         CREATE VIRTUAL TABLE IF NOT EXISTS chunk_ngrams USING fts5(grams, content='', contentless_delete=1, tokenize='ascii', detail=full);
         CREATE VIRTUAL TABLE IF NOT EXISTS chunk_words_vocab USING fts5vocab(chunk_words, 'row');
+        CREATE VIRTUAL TABLE IF NOT EXISTS chunk_ngrams_vocab USING fts5vocab(chunk_ngrams, 'row');
         """;
 }
