@@ -26,6 +26,7 @@ internal sealed class SignalRJsonClient : IAsyncDisposable
     private readonly TaskCompletionSource<string?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _receiveLoop = Task.CompletedTask;
     private int _nextId;
+    private int _disposed;
 
     private SignalRJsonClient(WebSocket socket) => _socket = socket;
 
@@ -75,6 +76,10 @@ internal sealed class SignalRJsonClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         await _closing.CancelAsync();
         try
         {

@@ -185,4 +185,16 @@ public sealed class OpenAiCompatibleTests(ModelServerFixture server) : IClassFix
         await recorded.Completed.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.True(recorded.ClientAborted, "the model server did not see the client go away");
     }
+
+    [Fact]
+    public async Task Readyz_ModelReachable_ReportsHealthyModelAndLlmMode()
+    {
+        using var client = server.CreateClient();
+        var body = await Json.ReadAsync(await client.GetAsync("/readyz"));
+        var model = body.GetProperty("model");
+        Assert.True(model.GetProperty("enabled").GetBoolean());
+        Assert.True(model.GetProperty("reachable").GetBoolean());
+        Assert.True(model.GetProperty("healthy").GetBoolean());
+        Assert.Equal("llm", body.GetProperty("answer_mode").GetString());
+    }
 }

@@ -3,7 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Options;
-using PolicyChat.Benchmarks;
+using Microsoft.Extensions.DependencyInjection;
+using PolicyChat.Server.Security;
 
 namespace PolicyChat.Server.Tests;
 
@@ -145,6 +146,15 @@ public sealed class RateLimitTests(RateLimitedServerFixture server) : IClassFixt
         var error = Assert.Single(limited);
         Assert.Equal("error", error.GetProperty("type").GetString());
         Assert.Contains("Too many requests", error.GetProperty("message").GetString());
+
+        var limiter = server.Factory.Services.GetRequiredService<HubQuestionLimiter>();
+        Assert.Equal(1, limiter.Count);
+        await hub.DisposeAsync();
+        for (var i = 0; i < 100 && limiter.Count > 0; i++)
+        {
+            await Task.Delay(20);
+        }
+        Assert.Equal(0, limiter.Count);
 
         await using var fresh = await server.ConnectHubAsync(ServerFixture.OtherUserKey);
         var allowed = await Hub.ChatHubTests.ReadAllAsync(await fresh.StreamAsync("Ask", [new { question = "What is DeepSeek?" }]));

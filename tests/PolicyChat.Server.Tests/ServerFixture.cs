@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using PolicyChat.Benchmarks;
 using PolicyChat.Server.Seeding;
 using PolicyChat.Testing;
@@ -33,6 +34,9 @@ public abstract partial class ServerFixture : IAsyncLifetime
 
     public string Directory { get; }
 
+    /// <summary>Everything the server logged.</summary>
+    public LogSink Log { get; } = new();
+
     /// <summary>The scripted language model, when <see cref="UseModel"/> is true.</summary>
     public ScriptedOpenAiServer? Model { get; private set; }
 
@@ -51,6 +55,7 @@ public abstract partial class ServerFixture : IAsyncLifetime
         {
             Model = await ScriptedOpenAiServer.StartAsync();
             Model.ChatHandler = AnswerFromFirstPassage;
+            Model.Models = ["scripted-model"];
         }
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
@@ -76,6 +81,7 @@ public abstract partial class ServerFixture : IAsyncLifetime
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseEnvironment("Testing");
+            builder.ConfigureLogging(logging => logging.AddProvider(Log));
             builder.UseSetting(WebHostDefaults.WebRootKey, Path.Combine(Directory, "wwwroot"));
             foreach (var (key, value) in settings)
             {
