@@ -23,12 +23,16 @@ internal sealed class SignalRJsonClient : IAsyncDisposable
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly ConcurrentDictionary<string, Channel<JsonElement>> _invocations = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _closing = new();
+    private readonly Channel<JsonElement> _invocations1 = Channel.CreateUnbounded<JsonElement>();
     private readonly TaskCompletionSource<string?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _receiveLoop = Task.CompletedTask;
     private int _nextId;
     private int _disposed;
 
     private SignalRJsonClient(WebSocket socket) => _socket = socket;
+
+    /// <summary>Invocations (type 1) the server made on this client, e.g. <c>{"type":1,"target":"DocumentsChanged","arguments":[]}</c>.</summary>
+    public ChannelReader<JsonElement> ServerInvocations => _invocations1.Reader;
 
     /// <summary>Completes when the server closes the connection; the value is the Close message's error, if any.</summary>
     public Task<string?> Closed => _closed.Task;
@@ -138,6 +142,10 @@ internal sealed class SignalRJsonClient : IAsyncDisposable
                         _invocations.TryRemove(idElement.GetString()!, out _);
                     }
                 }
+                else if (type == 1)
+                {
+                    _invocations1.Writer.TryWrite(root.Clone());
+                }
                 else if (type == 7)
                 {
                     closeError = root.TryGetProperty("error", out var error) ? error.GetString() : null;
@@ -156,6 +164,7 @@ internal sealed class SignalRJsonClient : IAsyncDisposable
                 channel.Writer.TryComplete(new InvalidOperationException("The connection closed: " + (closeError ?? "closed")));
             }
             _invocations.Clear();
+            _invocations1.Writer.TryComplete();
             _closed.TrySetResult(closeError);
         }
     }

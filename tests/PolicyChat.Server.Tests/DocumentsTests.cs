@@ -138,4 +138,17 @@ public sealed class DocumentsTests(DocumentsServerFixture server) : IClassFixtur
         var body = await Json.ReadAsync(await client.PostAsync("/api/documents", form));
         Assert.Equal("pathless.txt", body.GetProperty("results")[0].GetProperty("file_name").GetString());
     }
+
+    [Fact]
+    public async Task Upload_HubConnected_ServerCallsDocumentsChanged()
+    {
+        await using var hub = await server.ConnectHubAsync();
+        using var client = server.CreateClient();
+        using var form = new MultipartFormDataContent { { File("The Signal Statute of Lower Wessex regulates semaphore towers."), "files", "signal.txt" } };
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/documents", form)).StatusCode);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var invocation = await hub.ServerInvocations.ReadAsync(timeout.Token);
+        Assert.Equal("DocumentsChanged", invocation.GetProperty("target").GetString());
+    }
 }
