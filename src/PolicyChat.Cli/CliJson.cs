@@ -32,6 +32,7 @@ internal sealed record AnswersEvalJson(
     double CrossLingualHitRateTop3,
     double FollowUpHitRateTop3,
     double AbstentionAccuracy,
+    double AbstentionAccuracyWithoutTranslation,
     double CitationValidity,
     int CitationsEmitted,
     double AnswerLanguageAccuracy,
@@ -42,7 +43,7 @@ internal sealed record AnswersEvalJson(
 internal static class CliJson
 {
     public static AnswersEvalJson ToJson(PolicyChat.Core.Evaluation.AnswerEvaluation e) => new(e.Questions, e.RetrievalHitRate, e.SameLanguageHitRate,
-        e.CrossLingualHitRate, e.FollowUpHitRate, e.AbstentionAccuracy, e.CitationValidity, e.CitationsEmitted, e.AnswerLanguageAccuracy,
+        e.CrossLingualHitRate, e.FollowUpHitRate, e.AbstentionAccuracy, e.AbstentionAccuracyWithoutTranslation, e.CitationValidity, e.CitationsEmitted, e.AnswerLanguageAccuracy,
         e.PreparationP50Ms, e.Modes, e.Outcomes);
 
     public static IngestJson ToJson(IngestionSummary s) => new(s.Added, s.Updated, s.Unchanged, s.Skipped, s.Failed, s.Removed, s.ChunksWritten,
