@@ -41,7 +41,7 @@ internal static class EvalCommand
                 var evaluation = await new AnswerEvaluator(services.Answers, ids).RunAsync(set, cancellationToken);
                 if (parse.GetValue(json))
                 {
-                    Console.WriteLine(JsonSerializer.Serialize(CliJson.ToJson(evaluation), CliJsonContext.Readable.AnswersEvalJson));
+                    Console.WriteLine(JsonSerializer.Serialize(evaluation, CliJsonContext.Readable.AnswerEvaluation));
                     return 0;
                 }
                 Console.WriteLine($"questions                      {evaluation.Questions} ({string.Join(", ", evaluation.Modes.Select(m => $"{m.Value} {m.Key}"))})");
