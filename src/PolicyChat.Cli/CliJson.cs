@@ -25,26 +25,8 @@ internal sealed record SquadJson(
     [property: JsonPropertyName("p50_ms")] double P50Ms,
     [property: JsonPropertyName("p95_ms")] double P95Ms);
 
-internal sealed record AnswersEvalJson(
-    int Questions,
-    double RetrievalHitRateTop3,
-    double SameLanguageHitRateTop3,
-    double CrossLingualHitRateTop3,
-    double FollowUpHitRateTop3,
-    double AbstentionAccuracy,
-    double CitationValidity,
-    int CitationsEmitted,
-    double AnswerLanguageAccuracy,
-    double PreparationP50Ms,
-    IReadOnlyDictionary<string, int> Modes,
-    IReadOnlyList<PolicyChat.Core.Evaluation.GoldOutcome> Outcomes);
-
 internal static class CliJson
 {
-    public static AnswersEvalJson ToJson(PolicyChat.Core.Evaluation.AnswerEvaluation e) => new(e.Questions, e.RetrievalHitRate, e.SameLanguageHitRate,
-        e.CrossLingualHitRate, e.FollowUpHitRate, e.AbstentionAccuracy, e.CitationValidity, e.CitationsEmitted, e.AnswerLanguageAccuracy,
-        e.PreparationP50Ms, e.Modes, e.Outcomes);
-
     public static IngestJson ToJson(IngestionSummary s) => new(s.Added, s.Updated, s.Unchanged, s.Skipped, s.Failed, s.Removed, s.ChunksWritten,
         s.Elapsed.TotalMilliseconds,
         s.Results.Select(r => new IngestResultJson(r.Path, r.DocumentId, r.Status.ToString().ToLowerInvariant(), r.Chunks, r.Reason, r.Elapsed.TotalMilliseconds, r.Title)).ToList());
@@ -60,7 +42,7 @@ internal static class CliJson
 [JsonSerializable(typeof(SearchJson))]
 [JsonSerializable(typeof(SquadJson))]
 [JsonSerializable(typeof(PolicyChat.Core.Answering.AnswerResult))]
-[JsonSerializable(typeof(AnswersEvalJson))]
+[JsonSerializable(typeof(PolicyChat.Core.Evaluation.AnswerEvaluation))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>Prints Arabic and Chinese as themselves rather than \u escapes (output goes to a terminal or a pipe, not into HTML).</summary>

@@ -10,6 +10,7 @@ var root = new RootCommand("PolicyChat: grounded question answering over policy 
     IngestCommand.Create(),
     SearchCommand.Create(),
     AskCommand.Create(),
+    ReindexCommand.Create(),
     EvalCommand.Create(),
 };
 

@@ -41,7 +41,7 @@ internal static class EvalCommand
                 var evaluation = await new AnswerEvaluator(services.Answers, ids).RunAsync(set, cancellationToken);
                 if (parse.GetValue(json))
                 {
-                    Console.WriteLine(JsonSerializer.Serialize(CliJson.ToJson(evaluation), CliJsonContext.Readable.AnswersEvalJson));
+                    Console.WriteLine(JsonSerializer.Serialize(evaluation, CliJsonContext.Readable.AnswerEvaluation));
                     return 0;
                 }
                 Console.WriteLine($"questions                      {evaluation.Questions} ({string.Join(", ", evaluation.Modes.Select(m => $"{m.Value} {m.Key}"))})");
@@ -50,12 +50,13 @@ internal static class EvalCommand
                 Console.WriteLine($"  cross-lingual                {evaluation.CrossLingualHitRate:0.000}");
                 Console.WriteLine($"  follow-up                    {evaluation.FollowUpHitRate:0.000}");
                 Console.WriteLine($"abstention accuracy            {evaluation.AbstentionAccuracy:0.000}");
+                Console.WriteLine($"  without translation needed   {evaluation.AbstentionAccuracyWithoutTranslation:0.000}");
                 Console.WriteLine($"citation validity              {evaluation.CitationValidity:0.000} of {evaluation.CitationsEmitted}");
                 Console.WriteLine($"answer-language accuracy       {evaluation.AnswerLanguageAccuracy:0.000}");
                 Console.WriteLine($"preparation p50                {evaluation.PreparationP50Ms:0.0} ms");
                 foreach (var o in evaluation.Outcomes.Where(o => o.RetrievalHit == false || !o.AbstentionCorrect || !o.LanguageCorrect))
                 {
-                    Console.WriteLine($"  miss {o.Id}: mode {o.Mode}, hit {o.RetrievalHit?.ToString() ?? "-"}, abstention ok {o.AbstentionCorrect}, language ok {o.LanguageCorrect}");
+                    Console.WriteLine($"  miss {o.Id}: mode {o.Mode}, hit {o.RetrievalHit?.ToString() ?? "-"}, abstention ok {o.AbstentionCorrect}, language ok {o.LanguageCorrect}, evidence {o.Evidence:0.000}");
                 }
                 return 0;
             }

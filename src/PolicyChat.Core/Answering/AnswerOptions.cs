@@ -13,7 +13,7 @@ public sealed record AnswerOptions
     /// <see cref="EvidenceScorer"/>) below which the service abstains without calling the model. Calibrated with
     /// `dotnet run -c Release --project tests/PolicyChat.Benchmarks -- abstention` (README, "Abstention").
     /// </summary>
-    public double AbstainBelow { get; init; } = 0.45;
+    public double AbstainBelow { get; init; } = 0.55;
 
     /// <summary>Minimum support score (share of a cited sentence's terms found in the cited passage) for a citation to stand.</summary>
     public double CitationSupportThreshold { get; init; } = 0.35;

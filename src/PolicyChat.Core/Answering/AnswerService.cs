@@ -106,7 +106,9 @@ public sealed class AnswerService(
         }
         var retrieval = await retriever.SearchManyAsync(queries, Options.Passages, cancellationToken: cancellationToken);
         var retrievalMs = preparation.Elapsed.TotalMilliseconds;
-        var evidenceScore = await _evidence.ScoreAsync(queries, retrieval.Hits, retriever.Store, cancellationToken);
+        // A rewritten follow-up is judged on either form: the passages may cover the follow-up's own words better.
+        var evidenceQueries = standalone == question ? queries : [.. queries, question];
+        var evidenceScore = await _evidence.ScoreAsync(evidenceQueries, retrieval.Hits, retriever.Store, cancellationToken);
         var evidence = new AnswerEvidence(Math.Round(evidenceScore, 4), Options.AbstainBelow);
         _logger.LogDebug("Question {Question}: {Hits} hits, evidence {Evidence:0.000}", standalone, retrieval.Hits.Count, evidenceScore);
 

@@ -17,9 +17,11 @@ public sealed class QueryRewriter(IChatClient? chat, PromptProvider prompts, Tex
 
     private static readonly string[] s_cues =
     [
-        "وماذا عن", "ماذا عن", "وما ذا عن", "وكيف عن", "وهل", "وأيضا", "وأيضًا", "وكذلك",
+        "وماذا عن", "ماذا عن", "وما ذا عن", "وكيف عن", "وأيضا", "وأيضًا", "وكذلك",
         "and what about", "what about", "how about", "and how about", "and", "also", "what of",
     ];
+
+    private static readonly string[] s_conjunctionQuestions = ["ومن", "وما", "وماذا", "ومتى", "وكيف", "وأين", "واين", "وهل", "ولماذا", "وكم", "وأي", "واي"];
 
     public async Task<string> RewriteAsync(string question, IReadOnlyList<ConversationMessage> history, CancellationToken cancellationToken = default)
     {
@@ -60,12 +62,18 @@ public sealed class QueryRewriter(IChatClient? chat, PromptProvider prompts, Tex
         ArgumentNullException.ThrowIfNull(question);
         var trimmed = question.Trim();
         var cue = s_cues.FirstOrDefault(c => trimmed.StartsWith(c + " ", StringComparison.OrdinalIgnoreCase));
+        // "ومن/وما/ومتى/وكيف/وأين/وهل/ولماذا/وكم …" — a question opening with the conjunction و continues the previous one.
+        var conjunctionQuestion = cue is null && s_conjunctionQuestions.Any(c => trimmed.StartsWith(c + " ", StringComparison.Ordinal));
         var contentTerms = analyzer.Terms(trimmed).Count;
-        if (cue is null && contentTerms > ShortFollowUpTerms)
+        if (cue is null && !conjunctionQuestion && contentTerms > ShortFollowUpTerms)
         {
             return question;
         }
         var rest = cue is null ? trimmed : trimmed[cue.Length..].Trim();
+        if (conjunctionQuestion)
+        {
+            rest = rest[1..]; // drop the conjunction; the question word stays
+        }
         rest = rest.TrimEnd('?', '؟', '.', '!', ' ');
         if (rest.Length == 0)
         {

@@ -4,7 +4,7 @@ using PolicyChat.Core.Text;
 namespace PolicyChat.Core.Evaluation;
 
 public sealed record GoldOutcome(string Id, string Kind, string Mode, bool? RetrievalHit, bool AbstentionCorrect, int Citations,
-    int ValidCitations, bool LanguageCorrect, double PreparationMs);
+    int ValidCitations, bool LanguageCorrect, double PreparationMs, double Evidence, bool RequiresTranslation);
 
 public sealed record AnswerEvaluation(
     int Questions,
@@ -13,6 +13,7 @@ public sealed record AnswerEvaluation(
     double CrossLingualHitRate,
     double FollowUpHitRate,
     double AbstentionAccuracy,
+    double AbstentionAccuracyWithoutTranslation,
     double CitationValidity,
     int CitationsEmitted,
     double AnswerLanguageAccuracy,
@@ -62,7 +63,7 @@ public sealed class AnswerEvaluator(AnswerService answers, IReadOnlyDictionary<s
         var expectedLanguage = AnswerService.AnswerLanguage(q.Question);
         var languageCorrect = LanguageDetector.Detect(result.Answer) == expectedLanguage;
         return new GoldOutcome(q.Id, q.Kind, result.Mode, hit, q.Answerable != abstained, result.Citations.Count, valid, languageCorrect,
-            result.Timings.PreparationMs);
+            result.Timings.PreparationMs, result.Evidence.Score, q.RequiresTranslation);
     }
 
     private static AnswerEvaluation Summarize(List<GoldOutcome> outcomes)
@@ -81,6 +82,7 @@ public sealed class AnswerEvaluator(AnswerService answers, IReadOnlyDictionary<s
             HitRate(GoldQuestion.CrossLingual),
             HitRate(GoldQuestion.FollowUp),
             Rate(outcomes.Select(o => o.AbstentionCorrect)),
+            Rate(outcomes.Where(o => !o.RequiresTranslation).Select(o => o.AbstentionCorrect)),
             emitted == 0 ? 1 : outcomes.Sum(o => o.ValidCitations) / (double)emitted,
             emitted,
             Rate(outcomes.Select(o => o.LanguageCorrect)),

@@ -32,7 +32,8 @@ public sealed record GoldQuestion(
     [property: JsonPropertyName("question")] string Question,
     [property: JsonPropertyName("answerable")] bool Answerable,
     [property: JsonPropertyName("expected_documents")] IReadOnlyList<string>? ExpectedDocuments = null,
-    [property: JsonPropertyName("history")] IReadOnlyList<string>? History = null)
+    [property: JsonPropertyName("history")] IReadOnlyList<string>? History = null,
+    [property: JsonPropertyName("requires_translation")] bool RequiresTranslation = false)
 {
     public const string SameLanguage = "same-language";
     public const string CrossLingual = "cross-lingual";

@@ -21,20 +21,20 @@ public sealed class DocumentIndexer(TextAnalyzer analyzer, Chunker chunker)
         var text = extracted.Text;
         var document = new StoredDocument(id, sourcePath, metadata.Title, metadata.Language, metadata.Date, metadata.Outlet,
             contentHash, text, ingestedAt);
-        var titleTerms = Analyzer.Terms(metadata.Title);
-        var titleGrams = Analyzer.CharNGrams(metadata.Title);
+        var title = Analyzer.AnalyzeForIndex(metadata.Title);
         var chunks = chunker.Split(text, extracted.Headings.Count > 0 ? extracted.Headings : null);
         var indexed = new List<ChunkToIndex>(chunks.Count);
         foreach (var chunk in chunks)
         {
+            var analyzed = Analyzer.AnalyzeForIndex(chunk.Text);
             indexed.Add(new ChunkToIndex(
                 chunk.Ordinal,
                 chunk.Start,
                 chunk.End,
                 chunk.Text,
                 LanguageDetector.Detect(chunk.Text),
-                Concat(titleTerms, Analyzer.Terms(chunk.Text)),
-                Concat(titleGrams, Analyzer.CharNGrams(chunk.Text))));
+                Concat(title.Terms, analyzed.Terms),
+                Concat(title.CharNGrams, analyzed.CharNGrams)));
         }
         return new IndexedDocument(document, indexed);
     }

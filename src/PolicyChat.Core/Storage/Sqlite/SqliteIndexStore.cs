@@ -324,7 +324,8 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var cmd = connection.CreateCommand();
-        cmd.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+        // 32 MB page cache: FTS5 merges its segments in memory during bulk ingestion.
+        cmd.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA cache_size=-32768;";
         await cmd.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
