@@ -44,7 +44,7 @@
     panelBody: document.getElementById('source-body'),
     closePanel: document.getElementById('close-sources'),
     apiKey: document.getElementById('api-key'),
-    saveKey: document.getElementById('save-key'),
+    settingsForm: document.getElementById('settings-form'),
   };
 
   const state = {
@@ -242,10 +242,16 @@
       return;
     }
     markdownConfigured = true;
-    // Headings inside an answer must not outrank the page's own headings.
     marked.use({
       gfm: true,
       breaks: true,
+      renderer: {
+        // Raw HTML in model output is shown as the text it is, never parsed as markup.
+        html(token) {
+          return escapeHtml(token.text || token.raw || '');
+        },
+      },
+      // Headings inside an answer must not outrank the page's own headings.
       walkTokens(token) {
         if (token.type === 'heading') {
           token.depth = Math.min(6, Math.max(3, token.depth + 2));
@@ -258,6 +264,10 @@
         node.setAttribute('target', '_blank');
       }
     });
+  }
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
   }
 
   function toAsciiDigits(text) {
@@ -330,8 +340,8 @@
     button.dataset.n = String(number);
     button.dataset.i18nAriaLabel = 'citationLabel';
     button.setAttribute('aria-label', t('citationLabel', { n: number }));
-    button.setAttribute('aria-haspopup', 'dialog');
     button.setAttribute('aria-controls', 'sources-panel');
+    button.setAttribute('aria-expanded', 'false');
     const citation = turn.citations.get(number);
     if (citation && citation.support !== undefined && citation.support !== null) {
       button.dataset.support = String(citation.support);
@@ -432,6 +442,7 @@
       button.type = 'button';
       button.dataset.number = String(number);
       button.setAttribute('aria-controls', 'sources-panel');
+      button.setAttribute('aria-expanded', 'false');
       const title = element('span', 'source-title', passage.title || passage.documentId || '');
       title.dir = 'auto';
       setLang(title, passage.language);
@@ -821,10 +832,18 @@
       }
     }
 
+    setExpanded(state.panelTrigger, false);
     state.panelTrigger = trigger || null;
+    setExpanded(state.panelTrigger, true);
     el.panel.hidden = false;
     el.html.classList.add('panel-open');
     el.panelHeading.focus();
+  }
+
+  function setExpanded(trigger, expanded) {
+    if (trigger && trigger.hasAttribute('aria-expanded')) {
+      trigger.setAttribute('aria-expanded', expanded ? 'true' : 'false');
+    }
   }
 
   function closeSources(restoreFocus) {
@@ -835,6 +854,7 @@
     el.html.classList.remove('panel-open');
     const trigger = state.panelTrigger;
     state.panelTrigger = null;
+    setExpanded(trigger, false);
     if (restoreFocus !== false) {
       if (trigger && trigger.isConnected) {
         trigger.focus();
@@ -1004,7 +1024,8 @@
       applyLanguage(next);
     });
     el.apiKey.value = apiKey();
-    el.saveKey.addEventListener('click', async () => {
+    el.settingsForm.addEventListener('submit', async (event) => {
+      event.preventDefault();
       const key = el.apiKey.value.trim();
       writeStorage(API_KEY_KEY, key);
       state.documents.clear();
