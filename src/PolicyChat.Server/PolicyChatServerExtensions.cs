@@ -1,0 +1,120 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
+using PolicyChat.Core.Hosting;
+using PolicyChat.Server.Hubs;
+using PolicyChat.Server.Infrastructure;
+using PolicyChat.Server.Seeding;
+using PolicyChat.Server.Security;
+
+namespace PolicyChat.Server;
+
+/// <summary>The server's composition: services (<see cref="AddPolicyChatServer"/>) and middleware (<see cref="UsePolicyChatServer"/>).</summary>
+public static class PolicyChatServerExtensions
+{
+    /// <summary>
+    /// The core services (<c>AddPolicyChat</c>: storage, retrieval, answering, models), the server's options
+    /// (validated at start-up), API-key authentication, rate limits, problem details, SignalR, OpenAPI and the
+    /// seeding service.
+    /// </summary>
+    public static WebApplicationBuilder AddPolicyChatServer(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddPolicyChat(builder.Configuration);
+
+        services.AddValidatedOptions<ServerOptions>(ServerOptions.SectionName, o => o.Validate());
+        services.AddValidatedOptions<AuthOptions>(AuthOptions.SectionName, o => o.Validate());
+        services.AddValidatedOptions<RateLimitOptions>(RateLimitOptions.SectionName, o => o.Validate());
+
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => ServerJson.Configure(o.SerializerOptions));
+        services.AddHttpClient(Apis.HealthApi.HttpClientName);
+        services.AddSingleton<AnswerStreams>();
+
+        services.AddSingleton<ApiKeyRegistry>();
+        services.AddAuthentication(ApiKeyDefaults.Scheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ApiKeyDefaults.UserPolicy, p => p.RequireAuthenticatedUser().RequireRole(ApiKeyDefaults.UserRole, ApiKeyDefaults.AdminRole))
+            .AddPolicy(ApiKeyDefaults.AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole(ApiKeyDefaults.AdminRole));
+        services.AddPolicyChatRateLimiting();
+
+        var hubMessageBytes = builder.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>()?.HubMaximumReceiveMessageBytes
+            ?? new ServerOptions().HubMaximumReceiveMessageBytes;
+        services.AddSignalR(o =>
+            {
+                o.MaximumReceiveMessageSize = hubMessageBytes;
+                o.EnableDetailedErrors = false;
+            })
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Encoder = ServerJson.Encoder);
+
+        services.AddOpenApi();
+        services.AddSingleton<SeedingStatus>();
+        services.AddHostedService<CorpusSeeder>();
+        return builder;
+    }
+
+    /// <summary>Errors as problem details, static files (<c>/</c> → index.html), authentication, rate limits, authorization.</summary>
+    public static WebApplication UsePolicyChatServer(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteServerErrorAsync });
+        app.UseStatusCodePages(context => WriteBareStatusAsync(context.HttpContext));
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        WarnWhenOpen(app);
+        return app;
+    }
+
+    /// <summary>Maps the chat hub with its transport limits.</summary>
+    public static IEndpointRouteBuilder MapChatHub(this IEndpointRouteBuilder app)
+    {
+        app.MapHub<ChatHub>(ChatHub.Path);
+        return app;
+    }
+
+    private static void AddValidatedOptions<T>(this IServiceCollection services, string section, Func<T, IEnumerable<string>> problems)
+        where T : class
+    {
+        services.AddOptions<T>().BindConfiguration(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<T>>(new ProblemListValidator<T>(problems));
+    }
+
+    private static void WarnWhenOpen(WebApplication app)
+    {
+        if (app.Services.GetRequiredService<ApiKeyRegistry>().Open)
+        {
+            app.Logger.LogWarning(
+                "No API keys are configured ({ApiKeys}, {AdminKeys}): the service is OPEN — anyone who can reach it can ask, upload and delete documents. "
+                + "Keep it on localhost, or configure keys.", $"{AuthOptions.SectionName}:ApiKeys", $"{AuthOptions.SectionName}:AdminKeys");
+        }
+    }
+
+    /// <summary>Unhandled exceptions: a 500 problem in the caller's language, never the exception's text.</summary>
+    private static Task WriteServerErrorAsync(HttpContext context)
+    {
+        var status = context.Features.Get<IExceptionHandlerFeature>()?.Error is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
+        return ApiProblems.WriteAsync(context, status, status == 500 ? "server_error" : "bad_request", ServerText.ForStatus(status));
+    }
+
+    /// <summary>An error status with no body yet (unreadable JSON, unknown route, wrong method…) gets a localized problem.</summary>
+    private static Task WriteBareStatusAsync(HttpContext context)
+    {
+        var status = context.Response.StatusCode;
+        var code = status switch
+        {
+            400 => "bad_request",
+            404 => "not_found",
+            405 => "method_not_allowed",
+            413 => "body_too_large",
+            415 => "unsupported_media_type",
+            _ => "error",
+        };
+        return ApiProblems.WriteAsync(context, status, code, ServerText.ForStatus(status));
+    }
+}
