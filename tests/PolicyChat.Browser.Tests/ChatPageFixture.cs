@@ -18,7 +18,7 @@ namespace PolicyChat.Browser.Tests;
 /// script and event-handler markup), a <see cref="ScriptedOpenAiServer"/> as its language model, and Debian's Chromium
 /// driven by Playwright. Fails (does not skip) when Chromium is missing.
 /// </summary>
-public sealed partial class ChatPageFixture : IAsyncLifetime
+public partial class ChatPageFixture : IAsyncLifetime
 {
     public const string ChromiumInstallHint = "sudo apt-get update && sudo apt-get install -y chromium fonts-hosny-amiri";
 
@@ -65,6 +65,9 @@ public sealed partial class ChatPageFixture : IAsyncLifetime
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
+    /// <summary>Settings on top of the defaults (a subclass adds API keys).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings() => [];
+
     /// <summary>The model's reply to the next answer prompts (prompts that carry numbered passages).</summary>
     public void AnswerWith(ScriptedReply reply) => _answer = reply;
 
@@ -102,6 +105,10 @@ public sealed partial class ChatPageFixture : IAsyncLifetime
             ["RateLimits:HubQuestionsPerMinute"] = "100000",
             ["RateLimits:HubBurst"] = "100000",
         };
+        foreach (var (key, value) in ExtraSettings())
+        {
+            settings[key] = value;
+        }
         var webRoot = Path.Combine(RepoRoot, "src", "PolicyChat.Server", "wwwroot");
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
@@ -235,6 +242,14 @@ public sealed partial class ChatPageFixture : IAsyncLifetime
 
     [GeneratedRegex(@"^\[1\]", RegexOptions.Multiline)]
     private static partial Regex NumberedPassage();
+}
+
+/// <summary>The same server with an API key required for the hub and the REST API.</summary>
+public sealed class SecuredChatPageFixture : ChatPageFixture
+{
+    public const string UserKey = "browser-user-key-0123456789abcdef";
+
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings() => [new("Auth:ApiKeys:0", UserKey)];
 }
 
 /// <summary>One browser page on the chat page, with what it saw: dialogs, page errors and CSP violations.</summary>

@@ -157,6 +157,8 @@
       .withAutomaticReconnect()
       .configureLogging(signalR.LogLevel.Warning)
       .build();
+    // The server announces added or deleted documents; cached document texts may be stale.
+    connection.on('DocumentsChanged', () => state.documents.clear());
     connection.onreconnecting(() => setStatus(t('reconnecting')));
     connection.onreconnected(() => setStatus(t('reconnected')));
     return connection;
@@ -864,16 +866,6 @@
     }
   }
 
-  function withKey(url) {
-    const key = apiKey();
-    if (!key) {
-      return url;
-    }
-    const result = new URL(url, document.baseURI);
-    result.searchParams.set('access_token', key);
-    return result.toString();
-  }
-
   function pick(object, names) {
     for (const name of names) {
       if (object && object[name] !== undefined && object[name] !== null) {
@@ -893,7 +885,8 @@
       if (key) {
         headers.Authorization = `Bearer ${key}`;
       }
-      const response = await fetch(withKey(new URL(DOCUMENTS_PATH + encodeURIComponent(documentId), document.baseURI).toString()), {
+      // The REST API takes the key as a bearer header (only the hub accepts access_token in the query string).
+      const response = await fetch(new URL(DOCUMENTS_PATH + encodeURIComponent(documentId), document.baseURI).toString(), {
         headers,
         credentials: 'same-origin',
       });
