@@ -257,6 +257,7 @@ public sealed class ChatPage : IAsyncDisposable
 {
     private readonly List<string> _dialogs = [];
     private readonly List<string> _errors = [];
+    private readonly List<string> _consoleErrors = [];
 
     public ChatPage(IBrowserContext context, IPage page)
     {
@@ -269,6 +270,16 @@ public sealed class ChatPage : IAsyncDisposable
                 _dialogs.Add(dialog.Message);
             }
             _ = dialog.DismissAsync();
+        };
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                lock (_consoleErrors)
+                {
+                    _consoleErrors.Add(message.Text);
+                }
+            }
         };
         page.PageError += (_, error) =>
         {
@@ -301,6 +312,18 @@ public sealed class ChatPage : IAsyncDisposable
             lock (_errors)
             {
                 return [.. _errors];
+            }
+        }
+    }
+
+    /// <summary>Errors logged to the browser console (failed requests, CSP reports, SignalR errors).</summary>
+    public IReadOnlyList<string> ConsoleErrors
+    {
+        get
+        {
+            lock (_consoleErrors)
+            {
+                return [.. _consoleErrors];
             }
         }
     }

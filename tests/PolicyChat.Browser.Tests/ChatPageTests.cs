@@ -59,6 +59,7 @@ public sealed class ChatPageTests(ChatPageFixture fixture, ITestOutputHelper out
         Assert.True(await chat.Panel.IsHiddenAsync());
         Assert.Equal("1", await chat.Page.EvaluateAsync<string>("() => document.activeElement.dataset.marker"));
         Assert.Empty(chat.PageErrors);
+        Assert.Empty(chat.ConsoleErrors);
     }
 
     [Fact]
@@ -103,6 +104,7 @@ public sealed class ChatPageTests(ChatPageFixture fixture, ITestOutputHelper out
         // Nothing even tried to run: the page's CSP reported no violation.
         Assert.Equal(0, await chat.Page.EvaluateAsync<int>("() => window.__cspViolations.length"));
         Assert.Empty(chat.PageErrors);
+        Assert.Empty(chat.ConsoleErrors);
     }
 
     [Fact]
@@ -202,6 +204,9 @@ public sealed class ChatPageTests(ChatPageFixture fixture, ITestOutputHelper out
         await chat.AskAsync(ShanghaiQuestion);
         Assert.Equal("done", await chat.WaitForAnswerAsync());
         Assert.True(await chat.Assistant.Locator("button.copy").IsEnabledAsync());
+        await chat.Assistant.Locator(".sources-list summary").ClickAsync();
+        Assert.Equal("ltr", await chat.Page.GetAttributeAsync("html", "dir"));
+        output.WriteLine("Screenshot: " + await chat.ScreenshotAsync("english-interface-arabic-answer"));
 
         await chat.Page.ClickAsync("#new-conversation");
 
