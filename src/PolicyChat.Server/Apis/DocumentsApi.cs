@@ -174,7 +174,7 @@ public static class DocumentsApi
             && (!Uri.TryCreate(origin, UriKind.Absolute, out var uri)
                 || !string.Equals(uri.Authority, context.Request.Host.Value, StringComparison.OrdinalIgnoreCase)))
         {
-            return ApiProblems.Create(context, StatusCodes.Status403Forbidden, "cross_origin", ServerText.Forbidden);
+            return ApiProblems.Create(context, StatusCodes.Status403Forbidden, "cross_origin", ServerText.CrossOrigin);
         }
         return await next(invocation);
     }

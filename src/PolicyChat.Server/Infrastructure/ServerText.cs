@@ -19,6 +19,10 @@ public static class ServerText
         "This action needs an administrator key.",
         "يتطلب هذا الإجراء مفتاح مسؤول.");
 
+    public static LocalizedText CrossOrigin { get; } = new(
+        "Documents can only be changed from this server's own page or with an API client, not from another site.",
+        "لا يمكن تعديل الوثائق إلا من صفحة هذا الخادم نفسه أو من عميل برمجي، لا من موقع آخر.");
+
     public static LocalizedText TooManyRequests { get; } = new(
         "Too many requests. Wait a moment and try again.",
         "عدد الطلبات كبير جدًا. انتظر قليلًا ثم أعد المحاولة.");
