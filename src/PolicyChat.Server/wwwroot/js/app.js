@@ -997,7 +997,11 @@
     el.question.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
-        el.form.requestSubmit();
+        if (typeof el.form.requestSubmit === 'function') {
+          el.form.requestSubmit();
+        } else {
+          el.form.dispatchEvent(new Event('submit', { cancelable: true }));
+        }
       }
     });
     el.stop.addEventListener('click', stop);
