@@ -14,6 +14,7 @@ COPY --from=build /app ./
 COPY corpus/ /app/corpus/
 COPY prompts/ /app/prompts/
 ENV ASPNETCORE_URLS=http://+:5080 \
+    Urls=http://+:5080 \
     Storage__Sqlite__Path=/data/policychat.db \
     Conversations__Path=/data/conversations.db \
     Answer__PromptsPath=/app/prompts \
