@@ -12,6 +12,8 @@ namespace PolicyChat.Server;
 /// <summary>The server's composition: services (<see cref="AddPolicyChatServer"/>) and middleware (<see cref="UsePolicyChatServer"/>).</summary>
 public static class PolicyChatServerExtensions
 {
+    public const string DefaultUrl = "http://localhost:5080";
+
     /// <summary>
     /// The core services (<c>AddPolicyChat</c>: storage, retrieval, answering, models), the server's options
     /// (validated at start-up), API-key authentication, rate limits, problem details, SignalR, OpenAPI and the
@@ -20,6 +22,7 @@ public static class PolicyChatServerExtensions
     public static WebApplicationBuilder AddPolicyChatServer(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        UseDefaultAddress(builder);
         var services = builder.Services;
         services.AddPolicyChat(builder.Configuration);
 
@@ -76,6 +79,22 @@ public static class PolicyChatServerExtensions
     {
         app.MapHub<ChatHub>(ChatHub.Path);
         return app;
+    }
+
+    /// <summary>
+    /// http://localhost:5080 unless the host was given addresses (--urls, ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS,
+    /// Kestrel:Endpoints): the Dockerfile's ASPNETCORE_URLS must win, so the default is not in appsettings.json.
+    /// </summary>
+    private static void UseDefaultAddress(WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        if (string.IsNullOrEmpty(configuration[WebHostDefaults.ServerUrlsKey])
+            && string.IsNullOrEmpty(configuration[WebHostDefaults.HttpPortsKey])
+            && string.IsNullOrEmpty(configuration[WebHostDefaults.HttpsPortsKey])
+            && !configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
     }
 
     private static void AddValidatedOptions<T>(this IServiceCollection services, string section, Func<T, IEnumerable<string>> problems)
