@@ -177,7 +177,7 @@ public sealed class AnswerServiceExtractiveTests(CorpusIndexFixture corpus) : IC
     {
         await using var services = corpus.CreateServices(new Dictionary<string, string?> { ["Answer:MaxHistoryMessages"] = "4" });
         var answers = services.GetRequiredService<AnswerService>();
-        string[] questions = [ShanghaiProjects, "من أعلن عن الشراكة التكنولوجية بين روسيا والصين في الذكاء الاصطناعي؟", "متى تأسست شركة DeepSeek؟"];
+        string[] questions = [ShanghaiProjects, "من أعلن عن الشراكة التكنولوجية بين روسيا والصين في الذكاء الاصطناعي؟", "متى أعلنت شركة DeepSeek عن أسبوع المصدر المفتوح؟"];
 
         string? conversation = null;
         foreach (var question in questions)

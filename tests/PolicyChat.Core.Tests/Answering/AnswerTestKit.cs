@@ -59,7 +59,7 @@ public sealed class ScriptedModel
 
     public IReadOnlyList<RecordedRequest> RewriteRequests => [.. Server.ChatRequests.Where(r => PromptOf(r).StartsWith(RewritePromptStart, StringComparison.Ordinal))];
 
-    public static string PromptOf(RecordedRequest request) => request.Messages.LastOrDefault()?.Content ?? "";
+    public static string PromptOf(RecordedRequest request) => request.Messages is [.., var last] ? last.Content : "";
 
     /// <summary>Streams an answer, handing the passages of the sources event to <see cref="Answer"/> before the model is asked.</summary>
     public async Task<AnswerRun> AskAsync(AnswerService answers, AskRequest request, CancellationToken cancellationToken = default)
