@@ -253,6 +253,7 @@ public sealed class AnswerServiceExtractiveTests(CorpusIndexFixture corpus) : IC
             Assert.Equal(items[i].Length, marker.End);
             Assert.Equal([run.Citations[i].Marker], marker.Numbers);
             Assert.StartsWith("- ", items[i], StringComparison.Ordinal);
+            Assert.False(items[i].StartsWith("- - ", StringComparison.Ordinal), "a quoted list item keeps only the answer's own bullet: " + items[i]);
         }
         Assert.Equal(language, LanguageDetector.Detect(run.Text));
         foreach (var citation in run.Citations)

@@ -107,7 +107,7 @@ public sealed class CliKillConsistencyTests : IDisposable
             {
                 break;
             }
-            await Task.Delay(5);
+            await Task.Delay(20);
         }
         var state = process.HasExited ? $"exited {process.ExitCode} after {written} documents: {await stderr}" : $"killed after {written} documents";
         if (!process.HasExited)
