@@ -1,4 +1,5 @@
 using System.Text;
+using PolicyChat.Core.Answering.Citations;
 using PolicyChat.Core.Chunking;
 using PolicyChat.Core.Storage;
 using PolicyChat.Core.Text;
@@ -49,12 +50,31 @@ public sealed class ExtractiveAnswerer(TextAnalyzer analyzer, CitationVerifier v
         var citations = new List<Citation>();
         foreach (var (passage, range, _) in chosen)
         {
-            var sentence = passage.Text[range.Start..range.End].ReplaceLineEndings(" ").Trim();
+            var sentence = Displayed(passage.Text[range.Start..range.End]);
+            if (sentence.Length == 0)
+            {
+                continue;
+            }
             var support = verifier.Verify(sentence, passage);
             sb.Append("\n- ").Append(sentence).Append(" [").Append(passage.Number).Append(']');
             citations.Add(new Citation(passage.Number, passage.DocumentId, passage.Title, passage.Outlet, passage.Date, passage.Language,
                 support.Quote, support.Start, support.End, Math.Round(support.Score, 3)));
         }
         return new ExtractiveAnswer(sb.ToString(), citations);
+    }
+
+    /// <summary>
+    /// A quoted sentence as the answer shows it: on one line, without the source's own bracketed reference numbers
+    /// (which would read as markers pointing at our passages) and without a list bullet of its own (the answer adds one).
+    /// The citation's quote keeps the document's exact text.
+    /// </summary>
+    internal static string Displayed(string sentence)
+    {
+        var text = CitationMarkerParser.Rewrite(sentence, _ => null).ReplaceLineEndings(" ").Trim();
+        while (text.Length > 1 && text[0] is '-' or '*' or '•' or '–' or '—' or '·' && char.IsWhiteSpace(text[1]))
+        {
+            text = text[1..].TrimStart();
+        }
+        return text;
     }
 }

@@ -42,6 +42,13 @@ public sealed class StreamingCitationFilter(IReadOnlyList<Passage> passages, Cit
                 }
                 continue;
             }
+            if (IsOpen(c))
+            {
+                // "[[1]": the first bracket is text; only the innermost one can be a marker, and it must be verified.
+                FlushPendingAsText(output);
+                _pending.Append(c);
+                continue;
+            }
             _pending.Append(c);
             if (IsClose(c))
             {
