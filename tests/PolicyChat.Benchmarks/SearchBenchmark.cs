@@ -56,6 +56,18 @@ internal sealed class SearchBenchmark : IBenchmark
         {
             Console.WriteLine($"  {language}: {list.Count} queries, p50 {Stats.Median(list):0.00} ms, p95 {Stats.Percentile(list, 0.95):0.00} ms");
         }
+        foreach (var (leg, options) in new[] { ("words only", new RetrievalOptions { NGramWeight = 0 }), ("n-grams only", new RetrievalOptions { WordWeight = 0 }) })
+        {
+            var legRetriever = new HybridRetriever(store, TextAnalyzer.Default, options);
+            var times = new List<double>();
+            foreach (var q in queries)
+            {
+                var clock = Stopwatch.StartNew();
+                await legRetriever.SearchAsync(q.Text, 10, cancellationToken: cancellationToken);
+                times.Add(clock.Elapsed.TotalMilliseconds);
+            }
+            Console.WriteLine($"  {leg}: p50 {Stats.Median(times):0.00} ms, p95 {Stats.Percentile(times, 0.95):0.00} ms");
+        }
         Console.WriteLine($"search: {stats.Chunks} chunks, {all.Count} queries; p50 {Stats.Median(all):0.00} ms, p95 {Stats.Percentile(all, 0.95):0.00} ms (target p50 ≤ 5 ms); working set {Stats.Mb(Environment.WorkingSet)}");
         return 0;
     }

@@ -8,6 +8,9 @@ internal static class FtsText
     /// <summary>Distinct query terms searched per leg; longer queries keep their rarest terms (see SqliteIndexStore).</summary>
     public const int MaxQueryTerms = 64;
 
+    /// <summary>N-gram queries keep their rarest grams only (a question yields 100–200 grams).</summary>
+    public const int MaxNGramQueryTerms = 64;
+
     public static string Join(IReadOnlyList<string> terms) => string.Join(' ', terms);
 
     /// <summary>"t1" OR "t2" ... over distinct terms, each quoted so FTS5 syntax characters are literal.</summary>

@@ -425,9 +425,10 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
         IReadOnlyList<string> terms, int limit, SearchFilter? filter, CancellationToken cancellationToken)
     {
         var distinct = terms.Where(t => !string.IsNullOrWhiteSpace(t)).Distinct(StringComparer.Ordinal).ToList();
-        if (distinct.Count > FtsText.MaxQueryTerms)
+        var maxTerms = table == "chunk_ngrams" ? FtsText.MaxNGramQueryTerms : FtsText.MaxQueryTerms;
+        if (distinct.Count > maxTerms)
         {
-            distinct = await MostSelectiveAsync(connection, table, distinct, FtsText.MaxQueryTerms, cancellationToken);
+            distinct = await MostSelectiveAsync(connection, table, distinct, maxTerms, cancellationToken);
         }
         var match = FtsText.OrQuery(distinct);
         if (match.Length == 0)
