@@ -20,11 +20,15 @@ public sealed class CitationVerifier(TextAnalyzer analyzer)
         ArgumentNullException.ThrowIfNull(passage);
         var claimTerms = analyzer.Terms(claim).Distinct(StringComparer.Ordinal).ToList();
         var claimLanguage = LanguageDetector.Detect(claim);
+        var sentences = SentenceBoundaries.Split(passage.Text);
         if (claimLanguage != passage.Language && claimLanguage != Languages.Other && passage.Language != Languages.Other)
         {
-            claimTerms = claimTerms.Where(IsLanguageNeutral).ToList();
+            // Across languages only language-neutral terms can be checked: numbers, and Latin-script names that the
+            // passage itself contains (DeepSeek, Xi Jinping in an Arabic article). The support score is the share of
+            // those the best sentence holds; a claim with none of them cannot be verified (score 0).
+            var passageTerms = new HashSet<string>(analyzer.Terms(passage.Text), StringComparer.Ordinal);
+            claimTerms = claimTerms.Where(t => t.All(char.IsAsciiDigit) || (IsLatin(t) && passageTerms.Contains(t))).ToList();
         }
-        var sentences = SentenceBoundaries.Split(passage.Text);
         if (sentences.Count == 0)
         {
             return new Support(0, "", passage.Start, passage.Start);
@@ -56,5 +60,5 @@ public sealed class CitationVerifier(TextAnalyzer analyzer)
         return hits / (double)claim.Count;
     }
 
-    private static bool IsLanguageNeutral(string term) => term.All(c => char.IsAsciiDigit(c) || char.IsAsciiLetter(c));
+    private static bool IsLatin(string term) => term.All(c => char.IsAsciiDigit(c) || char.IsAsciiLetter(c));
 }

@@ -13,7 +13,8 @@ namespace PolicyChat.Core.Answering;
 public sealed class QueryRewriter(IChatClient? chat, PromptProvider prompts, TextAnalyzer analyzer)
 {
     private const int HistoryMessagesInPrompt = 6;
-    private const int ShortFollowUpTerms = 3;
+    /// <summary>A question with this few content words ("وروسيا؟", "and Russia?") is elliptical even without a cue.</summary>
+    private const int ShortFollowUpTerms = 2;
 
     private static readonly string[] s_cues =
     [

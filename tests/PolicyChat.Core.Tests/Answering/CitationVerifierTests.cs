@@ -1,3 +1,4 @@
+using PolicyChat.Core.Text;
 using PolicyChat.Core.Answering;
 using static PolicyChat.Core.Tests.Answering.CitationUnitSamples;
 
@@ -85,5 +86,52 @@ public sealed class CitationVerifierTests
         Assert.Equal("", support.Quote);
         Assert.Equal(passage.Start, support.Start);
         Assert.Equal(passage.Start, support.End);
+    }
+}
+
+public sealed class CitationVerifierCrossLanguageTests
+{
+    private static readonly CitationVerifier s_verifier = new(TextAnalyzer.Default);
+
+    private static Passage Arabic(string text) => new(1, "d1", "عنوان", null, null, Languages.Arabic, text, 100, 100 + text.Length, 1);
+
+    [Fact]
+    public void Verify_EnglishClaimWithNumberInArabicPassage_IsSupported()
+    {
+        var passage = Arabic("تهدف شنغهاي إلى إنشاء أكثر من 200 مشروع مفتوح المصدر خلال العامين المقبلين. وتخطط لتأسيس 100 شركة.");
+
+        var support = s_verifier.Verify("Shanghai aims to create more than 200 open-source projects.", passage);
+
+        Assert.True(support.Score >= 0.99, $"support {support.Score}");
+        Assert.Contains("200", support.Quote, StringComparison.Ordinal);
+        Assert.Equal(100, support.Start);
+    }
+
+    [Fact]
+    public void Verify_EnglishClaimWithWrongNumber_IsNotSupported()
+    {
+        var passage = Arabic("تهدف شنغهاي إلى إنشاء أكثر من 200 مشروع مفتوح المصدر.");
+
+        Assert.Equal(0, s_verifier.Verify("Shanghai aims to create 500 projects.", passage).Score);
+    }
+
+    [Fact]
+    public void Verify_EnglishClaimWithoutNumbersOrNames_CannotBeVerified()
+    {
+        var passage = Arabic("أعلنت المدينة خطة جديدة للتعاون التقني.");
+
+        Assert.Equal(0, s_verifier.Verify("The city announced a new plan.", passage).Score);
+    }
+
+    [Fact]
+    public void Verify_EnglishClaimNamingLatinEntityInArabicPassage_IsSupported()
+    {
+        var passage = Arabic("أعلنت شركة DeepSeek عن إطلاق أسبوع المصدر المفتوح. وتأسست الشركة في مايو 2023.");
+
+        var support = s_verifier.Verify("DeepSeek was founded in May 2023.", passage);
+
+        // Name and year stand in two adjacent sentences: the pair window supports the claim (pairs weigh 0.95).
+        Assert.True(support.Score >= 0.9, $"support {support.Score}");
+        Assert.Contains("2023", support.Quote, StringComparison.Ordinal);
     }
 }
