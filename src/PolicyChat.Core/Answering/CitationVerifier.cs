@@ -34,20 +34,22 @@ public sealed class CitationVerifier(TextAnalyzer analyzer)
             return new Support(0, "", passage.Start, passage.Start);
         }
         var sentenceTerms = sentences.Select(s => new HashSet<string>(analyzer.Terms(passage.Text[s.Start..s.End]), StringComparer.Ordinal)).ToList();
-        var best = (Score: -1.0, Index: 0);
+        var best = (Score: -1.0, First: 0, Last: 0);
         for (var i = 0; i < sentences.Count; i++)
         {
             var single = Overlap(claimTerms, sentenceTerms[i], null);
-            var pair = i + 1 < sentences.Count ? Overlap(claimTerms, sentenceTerms[i], sentenceTerms[i + 1]) * 0.95 : 0;
-            var score = Math.Max(single, pair);
-            if (score > best.Score)
+            if (single > best.Score)
             {
-                best = (score, i);
+                best = (single, i, i);
+            }
+            var pair = i + 1 < sentences.Count ? Overlap(claimTerms, sentenceTerms[i], sentenceTerms[i + 1]) * 0.95 : 0;
+            if (pair > best.Score)
+            {
+                best = (pair, i, i + 1);
             }
         }
-        var range = sentences[best.Index];
-        return new Support(claimTerms.Count == 0 ? 0 : best.Score, passage.Text[range.Start..range.End],
-            passage.Start + range.Start, passage.Start + range.End);
+        var (start, end) = (sentences[best.First].Start, sentences[best.Last].End);
+        return new Support(claimTerms.Count == 0 ? 0 : best.Score, passage.Text[start..end], passage.Start + start, passage.Start + end);
     }
 
     private static double Overlap(List<string> claim, HashSet<string> a, HashSet<string>? b)
