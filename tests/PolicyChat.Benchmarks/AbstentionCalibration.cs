@@ -24,7 +24,7 @@ internal sealed class AbstentionCalibration : IBenchmark
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var repo = RepoRoot();
+        var repo = Repo.Root();
         var goldPath = args.Length > 0 ? args[0] : Path.Combine(repo, "corpus", "gold", "answers.json");
         var gold = AnswerGoldSet.Load(goldPath);
         var folder = Path.Combine(Path.GetTempPath(), "policychat-abstention-" + Guid.NewGuid().ToString("N"));
@@ -85,17 +85,5 @@ internal sealed class AbstentionCalibration : IBenchmark
         Console.WriteLine($"configured Answer:AbstainBelow {current:0.00}: answers {cTpr:P1}, abstains on {cTnr:P1}");
         SqliteIndexStore.ClearPools();
         return 0;
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "PolicyChat.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException("PolicyChat.sln not found");
     }
 }
