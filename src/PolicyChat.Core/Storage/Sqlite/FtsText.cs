@@ -8,6 +8,12 @@ internal static class FtsText
     /// <summary>Distinct query terms searched per leg; longer queries keep their rarest terms (see SqliteIndexStore).</summary>
     public const int MaxQueryTerms = 64;
 
+    /// <summary>Most postings (sum of the chosen terms' document frequencies) one leg of one query may visit.</summary>
+    public const int PostingBudget = 20_000;
+
+    /// <summary>Terms kept even beyond the posting budget (a query of common words still searches its rarest ones).</summary>
+    public const int MinQueryTerms = 2;
+
     /// <summary>N-gram queries keep their rarest grams only (a question yields 100–200 grams).</summary>
     public const int MaxNGramQueryTerms = 64;
 

@@ -426,10 +426,7 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
     {
         var distinct = terms.Where(t => !string.IsNullOrWhiteSpace(t)).Distinct(StringComparer.Ordinal).ToList();
         var maxTerms = table == "chunk_ngrams" ? FtsText.MaxNGramQueryTerms : FtsText.MaxQueryTerms;
-        if (distinct.Count > maxTerms)
-        {
-            distinct = await MostSelectiveAsync(connection, table, distinct, maxTerms, cancellationToken);
-        }
+        distinct = await MostSelectiveAsync(connection, table, distinct, maxTerms, cancellationToken);
         var match = FtsText.OrQuery(distinct);
         if (match.Length == 0)
         {
@@ -457,13 +454,19 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
     }
 
     /// <summary>
-    /// Long queries (n-gram queries of long questions) keep their most selective terms: terms absent from the index
-    /// are dropped (they match nothing) and the rest are ordered by document frequency, rarest first. Common terms
-    /// contribute little to BM25 but cost the most to scan.
+    /// Chooses the query terms worth searching, rarest first: terms absent from the index are dropped (they match
+    /// nothing), then terms are taken in order of document frequency while the sum of their document frequencies stays
+    /// within <see cref="FtsText.PostingBudget"/> (at least <see cref="FtsText.MinQueryTerms"/> and at most
+    /// <paramref name="keep"/> terms). FTS5's bm25() visits every posting of every query term, so this bounds the work
+    /// of a query whatever the collection size; common terms, which it drops first, add the least to BM25.
     /// </summary>
     private static async Task<List<string>> MostSelectiveAsync(SqliteConnection connection, string table, List<string> terms, int keep,
         CancellationToken cancellationToken)
     {
+        if (terms.Count == 0)
+        {
+            return terms;
+        }
         await using var cmd = connection.CreateCommand();
         var names = new StringBuilder();
         for (var i = 0; i < terms.Count; i++)
@@ -474,12 +477,25 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
         }
         cmd.CommandText = $"SELECT term, doc FROM {table}_vocab WHERE term IN ({names});";
         var df = new List<(string Term, int Df)>(terms.Count);
-        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await r.ReadAsync(cancellationToken))
+        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
         {
-            df.Add((r.GetString(0), r.GetInt32(1)));
+            while (await r.ReadAsync(cancellationToken))
+            {
+                df.Add((r.GetString(0), r.GetInt32(1)));
+            }
         }
-        return df.OrderBy(t => t.Df).ThenBy(t => t.Term, StringComparer.Ordinal).Take(keep).Select(t => t.Term).ToList();
+        var chosen = new List<string>(Math.Min(keep, df.Count));
+        long postings = 0;
+        foreach (var (term, count) in df.OrderBy(t => t.Df).ThenBy(t => t.Term, StringComparer.Ordinal))
+        {
+            if (chosen.Count >= keep || (chosen.Count >= FtsText.MinQueryTerms && postings + count > FtsText.PostingBudget))
+            {
+                break;
+            }
+            chosen.Add(term);
+            postings += count;
+        }
+        return chosen;
     }
 
     private static async Task<HashSet<long>> FilteredRowIdsAsync(SqliteConnection connection, SearchFilter filter, CancellationToken cancellationToken)
