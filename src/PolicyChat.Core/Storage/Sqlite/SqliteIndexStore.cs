@@ -194,14 +194,16 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
         }
         var weights = query.Weights ?? new FusionWeights();
         var perLeg = Math.Max(weights.CandidatesPerLeg, query.Limit);
+        // The two BM25 legs run concurrently, each on its own pooled connection (SQLite readers do not block each other in WAL mode).
+        var wordsTask = weights.Words > 0 && query.Terms.Count > 0
+            ? SearchLegAsync("chunk_words", query.Terms, perLeg, query.Filter, cancellationToken)
+            : Task.FromResult<IReadOnlyList<(long RowId, double Score)>>([]);
+        var gramsTask = weights.NGrams > 0 && query.NGrams.Count > 0
+            ? SearchLegAsync("chunk_ngrams", query.NGrams, perLeg, query.Filter, cancellationToken)
+            : Task.FromResult<IReadOnlyList<(long RowId, double Score)>>([]);
         await using var connection = await OpenAsync(cancellationToken);
-
-        var words = weights.Words > 0 && query.Terms.Count > 0
-            ? await SearchFtsAsync(connection, "chunk_words", query.Terms, perLeg, query.Filter, cancellationToken)
-            : [];
-        var grams = weights.NGrams > 0 && query.NGrams.Count > 0
-            ? await SearchFtsAsync(connection, "chunk_ngrams", query.NGrams, perLeg, query.Filter, cancellationToken)
-            : [];
+        var words = await wordsTask;
+        var grams = await gramsTask;
         IReadOnlyList<(long RowId, double Score)> dense = [];
         if (weights.Dense > 0 && query.Vector is { Length: > 0 } vector)
         {
@@ -419,6 +421,14 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
             pGramText.Value = FtsText.Join(c.NGrams);
             await grams.ExecuteNonQueryAsync(cancellationToken);
         }
+    }
+
+    private async Task<IReadOnlyList<(long RowId, double Score)>> SearchLegAsync(string table, IReadOnlyList<string> terms, int limit,
+        SearchFilter? filter, CancellationToken cancellationToken)
+    {
+        await Task.Yield(); // let the caller start the other leg before this one blocks in SQLite
+        await using var connection = await OpenAsync(cancellationToken);
+        return await SearchFtsAsync(connection, table, terms, limit, filter, cancellationToken);
     }
 
     private static async Task<IReadOnlyList<(long RowId, double Score)>> SearchFtsAsync(SqliteConnection connection, string table,
