@@ -344,6 +344,30 @@ public sealed class QdrantIndexStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SearchAsync_ServerSideFusion_SendsPrefetchPerLegWithWeightedRrf()
+    {
+        await using var store = NewStore(o => { o.DenseDimensions = 3; o.ServerSideFusion = true; });
+        await store.InitializeAsync();
+        await store.SetEmbedderAsync(new EmbedderInfo("http://e", "m", 3));
+        foreach (var (id, term, vector) in new[] { ("d1", "law", new float[] { 1, 0, 0 }), ("d2", "court", new float[] { 0, 1, 0 }) })
+        {
+            var chunk = new ChunkToIndex(0, 0, 4, term, "ar", [term], [term], vector);
+            await store.UpsertDocumentAsync(new IndexedDocument(new StoredDocument(id, id + ".md", "t " + id, "ar", null, null, "h" + id, term, DateTimeOffset.UnixEpoch), [chunk]));
+        }
+
+        var hits = await store.SearchAsync(new IndexQuery(["law"], ["law"], [1, 0, 0], 2, new SearchFilter(null, ["ar"]), new FusionWeights(1.0, 1.5, 0.5, 60, 30)));
+
+        Assert.Equal("d1", hits[0].DocumentId);
+        var body = JsonNode.Parse(Requests("query_points").Single().Body)!;
+        var prefetch = body["prefetch"]!.AsArray();
+        Assert.Equal(["bm25", "ngram", "dense"], prefetch.Select(p => p!["using"]!.GetValue<string>()));
+        Assert.All(prefetch, p => Assert.Equal("""{"key":"language","match":{"value":"ar"}}""", p!["filter"]!["must"]![0]!.ToJsonString()));
+        Assert.Equal([1.0, 1.5, 0.5], body["query"]!["rrf"]!["weights"]!.AsArray().Select(w => w!.GetValue<double>()));
+        Assert.Equal(60, body["query"]!["rrf"]!["k"]!.GetValue<int>());
+        Assert.Empty(Requests("query_batch_points"));
+    }
+
+    [Fact]
     public async Task UpsertDocumentAsync_SparseVectors_CarryFnvIdsAndBm25Weights()
     {
         await using var store = NewStore();

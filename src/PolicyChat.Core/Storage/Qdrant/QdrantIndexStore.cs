@@ -335,6 +335,10 @@ public sealed class QdrantIndexStore : IIndexStore
 
         var perLeg = Math.Max(weights.CandidatesPerLeg, query.Limit);
         var must = FilterConditions(query.Filter);
+        if (_options.ServerSideFusion)
+        {
+            return await HybridQueryAsync(legs, must, perLeg, weights.RrfK, query.Limit, cancellationToken);
+        }
         var body = QdrantJson.Write((legs, must, perLeg), static (w, s) =>
         {
             w.WriteStartObject();
@@ -898,6 +902,73 @@ public sealed class QdrantIndexStore : IIndexStore
         {
             leg.RemoveAll(c => !_registry.TryGetValue(c.DocumentId, out var entry) || entry.Version != c.Version);
         }
+    }
+
+    /// <summary>
+    /// One hybrid query: a prefetch per leg (filter inside each) fused by Qdrant's weighted reciprocal-rank fusion
+    /// (<c>{"rrf": {"k", "weights"}}</c>, Qdrant 1.17+). Extra candidates are requested so that points of uncommitted or
+    /// superseded versions can be dropped; per-leg ranks are not known in this mode.
+    /// </summary>
+    private async Task<IReadOnlyList<ChunkHit>> HybridQueryAsync(List<Leg> legs, List<MatchCondition> must, int perLeg, int rrfK, int limit,
+        CancellationToken cancellationToken)
+    {
+        var fetch = Math.Min(perLeg, limit * 2 + 10);
+        var body = QdrantJson.Write((legs, must, perLeg, rrfK, fetch), static (w, s) =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("prefetch");
+            foreach (var leg in s.legs)
+            {
+                w.WriteStartObject();
+                w.WritePropertyName("query");
+                if (leg.Dense is { } dense)
+                {
+                    QdrantJson.WriteDense(w, dense);
+                }
+                else
+                {
+                    w.WriteStartObject();
+                    QdrantJson.WriteSparseBody(w, leg.Sparse);
+                    w.WriteEndObject();
+                }
+                w.WriteString("using", leg.VectorName);
+                if (s.must.Count > 0)
+                {
+                    w.WritePropertyName("filter");
+                    QdrantJson.WriteFilter(w, s.must);
+                }
+                w.WriteNumber("limit", s.perLeg);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartObject("query");
+            w.WriteStartObject("rrf");
+            w.WriteNumber("k", s.rrfK);
+            w.WriteStartArray("weights");
+            foreach (var leg in s.legs)
+            {
+                w.WriteNumberValue(leg.Weight);
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+            w.WriteEndObject();
+            w.WriteNumber("limit", s.fetch);
+            w.WriteBoolean("with_payload", true);
+            w.WriteBoolean("with_vector", false);
+            w.WriteEndObject();
+        });
+        using var envelope = await _rest.SendAsync(HttpMethod.Post, _chunks + "/points/query", body, cancellationToken);
+        var fused = new List<Candidate>();
+        foreach (var point in QdrantJson.Result(envelope).GetProperty("points").EnumerateArray())
+        {
+            fused.Add(Candidate.Parse(point));
+        }
+        var candidates = new[] { fused };
+        await HideUncommittedAsync(candidates, cancellationToken);
+        var noRanks = new LegRanks(null, null, null);
+        return candidates[0].Take(limit)
+            .Select(c => new ChunkHit(c.DocumentId, c.Ordinal, c.Start, c.End, c.Text, c.Title, c.Language, c.Date, c.Outlet, c.Score, noRanks))
+            .ToList();
     }
 
     private static List<ChunkHit> Fuse(List<Leg> legs, List<Candidate>[] candidates, int rrfK, int limit)

@@ -25,6 +25,12 @@ public sealed class QdrantOptions
     public int Retries { get; set; } = 3;
 
     /// <summary>
+    /// True: one hybrid query, a prefetch per leg fused by Qdrant's weighted RRF (Qdrant 1.17+).
+    /// False (default): the legs are fetched in one batch request and fused here with the same weighted RRF (any Qdrant 1.10+; also reports per-leg ranks).
+    /// </summary>
+    public bool ServerSideFusion { get; set; }
+
+    /// <summary>
     /// Size of the named dense vector "dense" created with the collection. Null creates no dense vector; it is then added
     /// by <see cref="QdrantIndexStore.SetEmbedderAsync"/> (Qdrant 1.19+) or the collection must be re-created.
     /// </summary>
