@@ -346,24 +346,7 @@ public sealed class QdrantIndexStore : IIndexStore
             foreach (var leg in s.legs)
             {
                 w.WriteStartObject();
-                w.WritePropertyName("query");
-                if (leg.Dense is { } dense)
-                {
-                    QdrantJson.WriteDense(w, dense);
-                }
-                else
-                {
-                    w.WriteStartObject();
-                    QdrantJson.WriteSparseBody(w, leg.Sparse);
-                    w.WriteEndObject();
-                }
-                w.WriteString("using", leg.VectorName);
-                if (s.must.Count > 0)
-                {
-                    w.WritePropertyName("filter");
-                    QdrantJson.WriteFilter(w, s.must);
-                }
-                w.WriteNumber("limit", s.perLeg);
+                WriteLegQuery(w, leg, s.must, s.perLeg);
                 w.WriteBoolean("with_payload", true);
                 w.WriteBoolean("with_vector", false);
                 w.WriteEndObject();
@@ -920,24 +903,7 @@ public sealed class QdrantIndexStore : IIndexStore
             foreach (var leg in s.legs)
             {
                 w.WriteStartObject();
-                w.WritePropertyName("query");
-                if (leg.Dense is { } dense)
-                {
-                    QdrantJson.WriteDense(w, dense);
-                }
-                else
-                {
-                    w.WriteStartObject();
-                    QdrantJson.WriteSparseBody(w, leg.Sparse);
-                    w.WriteEndObject();
-                }
-                w.WriteString("using", leg.VectorName);
-                if (s.must.Count > 0)
-                {
-                    w.WritePropertyName("filter");
-                    QdrantJson.WriteFilter(w, s.must);
-                }
-                w.WriteNumber("limit", s.perLeg);
+                WriteLegQuery(w, leg, s.must, s.perLeg);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -969,6 +935,29 @@ public sealed class QdrantIndexStore : IIndexStore
         return candidates[0].Take(limit)
             .Select(c => new ChunkHit(c.DocumentId, c.Ordinal, c.Start, c.End, c.Text, c.Title, c.Language, c.Date, c.Outlet, c.Score, noRanks))
             .ToList();
+    }
+
+    /// <summary>One leg's query, vector name, filter and limit (a batch search or a prefetch).</summary>
+    private static void WriteLegQuery(Utf8JsonWriter w, Leg leg, List<MatchCondition> must, int limit)
+    {
+        w.WritePropertyName("query");
+        if (leg.Dense is { } dense)
+        {
+            QdrantJson.WriteDense(w, dense);
+        }
+        else
+        {
+            w.WriteStartObject();
+            QdrantJson.WriteSparseBody(w, leg.Sparse);
+            w.WriteEndObject();
+        }
+        w.WriteString("using", leg.VectorName);
+        if (must.Count > 0)
+        {
+            w.WritePropertyName("filter");
+            QdrantJson.WriteFilter(w, must);
+        }
+        w.WriteNumber("limit", limit);
     }
 
     private static List<ChunkHit> Fuse(List<Leg> legs, List<Candidate>[] candidates, int rrfK, int limit)
