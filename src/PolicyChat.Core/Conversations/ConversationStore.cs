@@ -77,7 +77,8 @@ public sealed class ConversationStore(ConversationOptions options, int maxMessag
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        if (Interlocked.CompareExchange(ref _initialized, 1, 0) == 0)
+        var firstOpen = Volatile.Read(ref _initialized) == 0;
+        if (firstOpen)
         {
             var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(options.Path));
             if (!string.IsNullOrEmpty(folder))
@@ -88,17 +89,25 @@ public sealed class ConversationStore(ConversationOptions options, int maxMessag
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var cmd = connection.CreateCommand();
-        cmd.CommandText =
-            """
-            PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000;
-            CREATE TABLE IF NOT EXISTS messages(
-              seq INTEGER PRIMARY KEY AUTOINCREMENT,
-              conversation_id TEXT NOT NULL,
-              role TEXT NOT NULL,
-              content TEXT NOT NULL,
-              at TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS messages_conversation ON messages(conversation_id, seq);
-            """;
+        if (firstOpen)
+        {
+            // Schema once per store instance; later opens only set the per-connection busy timeout.
+            cmd.CommandText =
+                """
+                PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000;
+                CREATE TABLE IF NOT EXISTS messages(
+                  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                  conversation_id TEXT NOT NULL,
+                  role TEXT NOT NULL,
+                  content TEXT NOT NULL,
+                  at TEXT NOT NULL);
+                CREATE INDEX IF NOT EXISTS messages_conversation ON messages(conversation_id, seq);
+                """;
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+            Volatile.Write(ref _initialized, 1);
+            return connection;
+        }
+        cmd.CommandText = "PRAGMA busy_timeout=30000;";
         await cmd.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
