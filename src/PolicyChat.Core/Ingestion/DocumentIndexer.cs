@@ -34,7 +34,8 @@ public sealed class DocumentIndexer(TextAnalyzer analyzer, Chunker chunker)
                 chunk.Text,
                 LanguageDetector.Detect(chunk.Text),
                 Concat(title.Terms, analyzed.Terms),
-                Concat(title.CharNGrams, analyzed.CharNGrams)));
+                Concat(title.CharNGrams, analyzed.CharNGrams),
+                NGramSource: NGramSource.Concat(title.NGramSource, analyzed.NGramSource)));
         }
         return new IndexedDocument(document, indexed);
     }

@@ -27,7 +27,9 @@ public sealed record DocumentSummary(
 /// <summary>
 /// A chunk ready for indexing. <see cref="Terms"/> are analyzed word terms (title terms included),
 /// <see cref="NGrams"/> analyzed character n-grams; both are produced by the same analyzer used at query time.
-/// <see cref="Text"/> equals documentText[Start..End].
+/// <see cref="Text"/> equals documentText[Start..End]. <see cref="NGramSource"/> is the grams' compact form (see
+/// <see cref="PolicyChat.Core.Text.NGramSource"/>), which the embedded store keeps instead of the grams; when it is null
+/// the store derives one from <see cref="NGrams"/>.
 /// </summary>
 public sealed record ChunkToIndex(
     int Ordinal,
@@ -37,7 +39,8 @@ public sealed record ChunkToIndex(
     string Language,
     IReadOnlyList<string> Terms,
     IReadOnlyList<string> NGrams,
-    float[]? Vector = null);
+    float[]? Vector = null,
+    string? NGramSource = null);
 
 /// <summary>A document and all its chunks: replacing it is atomic (old version stays intact on failure).</summary>
 public sealed record IndexedDocument(StoredDocument Document, IReadOnlyList<ChunkToIndex> Chunks);

@@ -13,8 +13,11 @@ public sealed record TextAnalyzerOptions
     public int NGramMax { get; init; } = 4;
 }
 
-/// <summary>Word terms and character n-grams of one text, produced in a single pass.</summary>
-public sealed record IndexTerms(IReadOnlyList<string> Terms, IReadOnlyList<string> CharNGrams);
+/// <summary>
+/// Word terms and character n-grams of one text, produced in a single pass, with the grams' compact
+/// <see cref="Text.NGramSource"/> (expands to exactly <see cref="CharNGrams"/>).
+/// </summary>
+public sealed record IndexTerms(IReadOnlyList<string> Terms, IReadOnlyList<string> CharNGrams, string NGramSource = "");
 
 /// <summary>
 /// The single analyzer used identically at indexing and at query time. Immutable and thread-safe.
@@ -82,10 +85,12 @@ public sealed class TextAnalyzer
     /// <summary>Same as <see cref="Terms"/> and <see cref="CharNGrams"/> together, in one pass over the text.</summary>
     public IndexTerms AnalyzeForIndex(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
         var terms = new TermSink(new List<string>(EstimateTokens(text)));
-        var sink = new IndexSink(terms, new NGramSink(new List<string>(EstimateTokens(text) * 4), Options));
+        var source = new System.Text.StringBuilder(text.Length + 16);
+        var sink = new IndexSink(terms, new NGramSink(new List<string>(EstimateTokens(text) * 4), Options, source));
         Run(text, ref sink);
-        return new IndexTerms(sink.Terms.Terms, sink.NGrams.NGrams);
+        return new IndexTerms(sink.Terms.Terms, sink.NGrams.NGrams, source.ToString());
     }
 
     /// <summary>Tokens together with their normalized, unstemmed form (for tests and diagnostics).</summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 
 namespace PolicyChat.Core.Text;
 
@@ -60,12 +61,25 @@ internal readonly struct TermSink(List<string> terms) : ITokenSink
     }
 }
 
+/// <summary>Receives n-grams as spans (valid only during the call), so callers that only count or hash them allocate nothing.</summary>
+internal interface IGramOutput
+{
+    void Add(ReadOnlySpan<char> gram);
+}
+
+internal readonly struct GramListOutput(List<string> grams) : IGramOutput
+{
+    public void Add(ReadOnlySpan<char> gram) => grams.Add(gram.ToString());
+}
+
 /// <summary>
 /// Character n-grams (sizes NGramMin..NGramMax, by position then size) of each normalized, unstemmed, non-stop word.
 /// Arabic words lose a leading definite article first; a word shorter than NGramMin is emitted once; a number is
 /// emitted whole (without thousands separators); CJK bigrams are passed through.
+/// Alongside the grams it records their compact <see cref="NGramSource"/>, from which the same grams can be expanded
+/// again without re-analyzing the text (the embedded index stores the source, not the grams).
 /// </summary>
-internal readonly struct NGramSink(List<string> nGrams, TextAnalyzerOptions options) : ITokenSink
+internal readonly struct NGramSink(List<string> nGrams, TextAnalyzerOptions options, StringBuilder? source = null) : ITokenSink
 {
     /// <summary>Word boundary inside n-grams: non-ASCII so FTS5's ascii tokenizer keeps it inside the token.</summary>
     public const char Boundary = '\u2581';
@@ -76,6 +90,8 @@ internal readonly struct NGramSink(List<string> nGrams, TextAnalyzerOptions opti
     private readonly NGramStream _stream = new();
 
     public List<string> NGrams { get; } = nGrams;
+
+    public StringBuilder? Source { get; } = source;
 
     /// <summary>
     /// N-grams run over the stream "▁w1▁w2▁w3▁" of normalized non-stop words (Arabic articles stripped), so grams that
@@ -97,9 +113,81 @@ internal readonly struct NGramSink(List<string> nGrams, TextAnalyzerOptions opti
         if (shape is WordShape.Cjk)
         {
             NGrams.Add(word.ToString());
+            Source?.Append(Boundary).Append(word).Append(' ');
             return;
         }
-        _stream.Append(word, _min, _max, NGrams);
+        var output = new GramListOutput(NGrams);
+        _stream.Append(word, _min, _max, ref output);
+        Source?.Append(word).Append(' ');
+    }
+}
+
+/// <summary>
+/// The compact form of a text's n-grams: the words the gram stream is made of, separated by spaces; a token that starts
+/// with <see cref="NGramSink.Boundary"/> is a literal gram (a CJK bigram) instead of a stream word; a line break starts
+/// a new stream (a chunk's title and its text are two streams). About as long as the text, where the grams themselves
+/// are four to five times longer.
+/// </summary>
+public static class NGramSource
+{
+    /// <summary>A source that expands to exactly <paramref name="grams"/> (each as a literal), for callers that hold grams only.</summary>
+    public static string FromGrams(IEnumerable<string> grams)
+    {
+        ArgumentNullException.ThrowIfNull(grams);
+        var sb = new StringBuilder();
+        foreach (var gram in grams)
+        {
+            if (!string.IsNullOrEmpty(gram) && !gram.AsSpan().ContainsAny(' ', '\n'))
+            {
+                sb.Append(NGramSink.Boundary).Append(gram).Append(' ');
+            }
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Joins the sources of several texts (title and body) so that each keeps its own stream.</summary>
+    public static string Concat(string first, string second) =>
+        first.Length == 0 ? second : second.Length == 0 ? first : first + "\n" + second;
+
+    /// <summary>The grams of <paramref name="source"/>, as strings (tests, diagnostics).</summary>
+    public static List<string> Expand(string source, TextAnalyzerOptions? options = null)
+    {
+        var list = new List<string>();
+        var output = new GramListOutput(list);
+        Expand(source, options ?? new TextAnalyzerOptions(), ref output);
+        return list;
+    }
+
+    /// <summary>Expands <paramref name="source"/> into the grams the analyzer produced, in the same order.</summary>
+    internal static void Expand<TOutput>(ReadOnlySpan<char> source, TextAnalyzerOptions options, ref TOutput output)
+        where TOutput : struct, IGramOutput
+    {
+        while (!source.IsEmpty)
+        {
+            var lineEnd = source.IndexOf('\n');
+            var line = lineEnd < 0 ? source : source[..lineEnd];
+            source = lineEnd < 0 ? [] : source[(lineEnd + 1)..];
+            var stream = new NGramStream();
+            while (!line.IsEmpty)
+            {
+                var space = line.IndexOf(' ');
+                var token = space < 0 ? line : line[..space];
+                line = space < 0 ? [] : line[(space + 1)..];
+                if (token.IsEmpty)
+                {
+                    continue;
+                }
+                if (token[0] == NGramSink.Boundary)
+                {
+                    if (token.Length > 1)
+                    {
+                        output.Add(token[1..]);
+                    }
+                    continue;
+                }
+                stream.Append(token, options.NGramMin, options.NGramMax, ref output);
+            }
+        }
     }
 }
 
@@ -111,7 +199,8 @@ internal sealed class NGramStream
 
     public NGramStream() => _buffer[0] = NGramSink.Boundary;
 
-    public void Append(ReadOnlySpan<char> word, int min, int max, List<string> output)
+    public void Append<TOutput>(ReadOnlySpan<char> word, int min, int max, ref TOutput output)
+        where TOutput : struct, IGramOutput
     {
         if (word.Length + _carry + 1 > _buffer.Length)
         {
@@ -126,7 +215,7 @@ internal sealed class NGramStream
         {
             for (var n = min; n <= max && n <= end; n++)
             {
-                output.Add(segment.Slice(end - n, n).ToString());
+                output.Add(segment.Slice(end - n, n));
             }
         }
         var keep = Math.Min(max - 1, length);

@@ -47,7 +47,7 @@ public sealed class CliKillConsistencyTests : IDisposable
 
         var killedAt = await StartAndKillAsync();
         var survivors = Query<string>("SELECT id FROM documents ORDER BY id;");
-        AssertConsistent();
+        await AssertConsistentAsync();
         Assert.True(survivors.Count >= KillAfterDocuments, $"only {survivors.Count} documents before the kill");
         Assert.True(survivors.Count < DocumentCount, $"the first run finished before it was killed ({killedAt})");
 
@@ -62,7 +62,7 @@ public sealed class CliKillConsistencyTests : IDisposable
         Assert.Empty(added.Intersect(unchanged));
         Assert.Equal(0, (int)rerun.Json["failed"]! + (int)rerun.Json["updated"]!);
 
-        AssertConsistent();
+        await AssertConsistentAsync();
         Assert.Equal(DocumentCount, Scalar("SELECT count(*) FROM documents;"));
         // Chunk counts reported for the added documents are what the index holds.
         foreach (var r in results.Where(r => (string?)r["status"] == "added"))
@@ -131,24 +131,19 @@ public sealed class CliKillConsistencyTests : IDisposable
         }
     }
 
-    private void AssertConsistent()
+    private async Task AssertConsistentAsync()
     {
         Assert.Equal(0, Scalar("SELECT count(*) FROM (SELECT id FROM documents GROUP BY id HAVING count(*) > 1);"));
         // Every document has its chunks, numbered 0..n-1 without gaps.
         Assert.Equal(0, Scalar("SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.doc_rowid = d.rowid);"));
         Assert.Equal(0, Scalar("SELECT count(*) FROM (SELECT doc_rowid FROM chunks GROUP BY doc_rowid HAVING min(ordinal) <> 0 OR max(ordinal) + 1 <> count(*));"));
         Assert.Equal(0, Scalar("SELECT count(*) FROM chunks c WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.rowid = c.doc_rowid);"));
-        // Both full-text indexes hold exactly one row per chunk: the contentless FTS5 tables keep one %_docsize row
-        // per indexed rowid, and 'integrity-check' verifies the index itself against them.
-        foreach (var fts in new[] { "chunk_words", "chunk_ngrams" })
-        {
-            Assert.Equal(Scalar("SELECT count(*) FROM chunks;"), Scalar($"SELECT count(*) FROM {fts}_docsize;"));
-            Assert.Equal(0, Scalar($"SELECT count(*) FROM chunks c WHERE NOT EXISTS (SELECT 1 FROM {fts}_docsize s WHERE s.id = c.rowid);"));
-            Execute($"INSERT INTO {fts}({fts}, rank) VALUES('integrity-check', 0);");
-        }
-        // And a search over the words index finds chunks of documents that exist.
-        var term = PolicyChat.Core.Text.TextAnalyzer.Default.Terms("policy")[0];
-        Assert.True(Scalar($"SELECT count(*) FROM chunk_words WHERE chunk_words MATCH '\"{term}\"';") > 0);
+        // Every chunk carries its analyzed columns, from which the in-memory indexes are built.
+        Assert.Equal(0, Scalar("SELECT count(*) FROM chunks WHERE terms = '' OR gram_source = '';"));
+        // And opening the index finds chunks of documents that exist.
+        await using var store = new PolicyChat.Core.Storage.Sqlite.SqliteIndexStore(new PolicyChat.Core.Storage.Sqlite.SqliteIndexOptions { Path = Db });
+        var hits = await store.SearchAsync(new PolicyChat.Core.Storage.IndexQuery(PolicyChat.Core.Text.TextAnalyzer.Default.Terms("policy"), [], null, 5));
+        Assert.NotEmpty(hits);
     }
 
     private SqliteConnection Open()

@@ -3,27 +3,36 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using PolicyChat.Core.Retrieval;
+using PolicyChat.Core.Storage.Lexical;
+using PolicyChat.Core.Text;
 
 namespace PolicyChat.Core.Storage.Sqlite;
 
 /// <summary>
-/// The embedded index: one SQLite file holding documents, chunks, two FTS5 indexes (analyzed words and character
-/// n-grams, both BM25-ranked) and dense vectors as BLOBs searched in memory with SIMD.
+/// The embedded index: one SQLite file holding documents, chunks (with their analyzed word terms and n-gram source)
+/// and dense vectors as BLOBs. Searches run in memory: two BM25 inverted indexes (<see cref="ChunkLexicon"/>: words and
+/// character n-grams) and exact SIMD vector search, all derived from the chunks table when first needed.
 /// Every document replacement is one transaction, so a killed process leaves either the old or the new version.
 /// </summary>
 public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
 {
     private const string EmbedderKey = "embedder";
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
 
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly DenseVectorIndex _dense;
+    private readonly SqliteIndexOptions _options;
+    private readonly QueryBudget _budget;
+    private readonly Lock _lexiconGate = new();
+    private Task<ChunkLexicon>? _lexicon;
     private bool _initialized;
 
     public SqliteIndexStore(SqliteIndexOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _budget = QueryBudget.Default with { PostingBudget = options.PostingBudget };
         var full = System.IO.Path.GetFullPath(options.Path);
         DatabasePath = full;
         _connectionString = new SqliteConnectionStringBuilder
@@ -52,12 +61,7 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
         await using var connection = await OpenAsync(cancellationToken);
         await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
         await ExecuteAsync(connection, Schema, cancellationToken);
-        await using (var cmd = connection.CreateCommand())
-        {
-            cmd.CommandText = "INSERT INTO meta(key, value) VALUES('schema_version', $v) ON CONFLICT(key) DO NOTHING;";
-            cmd.Parameters.AddWithValue("$v", SchemaVersion.ToString(CultureInfo.InvariantCulture));
-            await cmd.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await SqliteSchemaMigration.MigrateAsync(connection, SchemaVersion, cancellationToken);
         _initialized = true;
     }
 
@@ -85,10 +89,12 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
             await using var connection = await OpenAsync(cancellationToken);
             await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             var existing = await FindDocumentRowIdAsync(connection, tx, doc.Id, cancellationToken);
+            var lexicon = LoadedLexicon();
+            IReadOnlyList<ChunkTerms> removed = [];
             long docRowId;
             if (existing is { } rowId)
             {
-                await DeleteChunksAsync(connection, tx, rowId, cancellationToken);
+                removed = await DeleteChunksAsync(connection, tx, rowId, lexicon is not null, cancellationToken);
                 await using var update = Command(connection, tx,
                     """
                     UPDATE documents SET source_path=$source, title=$title, language=$lang, date=$date, outlet=$outlet,
@@ -111,8 +117,9 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
                 docRowId = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
             }
 
-            await InsertChunksAsync(connection, tx, docRowId, document.Chunks, cancellationToken);
+            var added = await InsertChunksAsync(connection, tx, docRowId, document.Chunks, cancellationToken);
             await tx.CommitAsync(cancellationToken);
+            lexicon?.Apply(removed, added);
         }
         finally
         {
@@ -132,11 +139,13 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
             {
                 return false;
             }
-            await DeleteChunksAsync(connection, tx, rowId, cancellationToken);
+            var lexicon = LoadedLexicon();
+            var removed = await DeleteChunksAsync(connection, tx, rowId, lexicon is not null, cancellationToken);
             await using var delete = Command(connection, tx, "DELETE FROM documents WHERE rowid=$rowid;");
             delete.Parameters.AddWithValue("$rowid", rowId);
             await delete.ExecuteNonQueryAsync(cancellationToken);
             await tx.CommitAsync(cancellationToken);
+            lexicon?.Apply(removed, []);
         }
         finally
         {
@@ -194,20 +203,18 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
         }
         var weights = query.Weights ?? new FusionWeights();
         var perLeg = Math.Max(weights.CandidatesPerLeg, query.Limit);
-        // The two BM25 legs run concurrently, each on its own pooled connection (SQLite readers do not block each other in WAL mode).
-        var wordsTask = weights.Words > 0 && query.Terms.Count > 0
-            ? SearchLegAsync("chunk_words", query.Terms, perLeg, query.Filter, cancellationToken)
-            : Task.FromResult<IReadOnlyList<(long RowId, double Score)>>([]);
-        var gramsTask = weights.NGrams > 0 && query.NGrams.Count > 0
-            ? SearchLegAsync("chunk_ngrams", query.NGrams, perLeg, query.Filter, cancellationToken)
-            : Task.FromResult<IReadOnlyList<(long RowId, double Score)>>([]);
+        var lexicon = await GetLexiconAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
-        var words = await wordsTask;
-        var grams = await gramsTask;
+        var allowed = query.Filter is { IsEmpty: false } f ? await FilteredRowIdsAsync(connection, f, cancellationToken) : null;
+        IReadOnlyList<(long RowId, double Score)> words = weights.Words > 0 && query.Terms.Count > 0
+            ? lexicon.Search(lexicon.Words, query.Terms, perLeg, _budget, allowed)
+            : [];
+        IReadOnlyList<(long RowId, double Score)> grams = weights.NGrams > 0 && query.NGrams.Count > 0
+            ? lexicon.Search(lexicon.NGrams, query.NGrams, perLeg, _budget, allowed)
+            : [];
         IReadOnlyList<(long RowId, double Score)> dense = [];
         if (weights.Dense > 0 && query.Vector is { Length: > 0 } vector)
         {
-            var allowed = query.Filter is { IsEmpty: false } f ? await FilteredRowIdsAsync(connection, f, cancellationToken) : null;
             dense = _dense.Search(vector, perLeg, allowed);
         }
 
@@ -285,40 +292,83 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
     public async Task<TermStatistics> GetTermStatisticsAsync(IReadOnlyCollection<string> terms, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(terms);
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var cmd = connection.CreateCommand();
-        var names = new StringBuilder();
-        var i = 0;
-        foreach (var term in terms.Distinct(StringComparer.Ordinal))
-        {
-            var name = "$t" + i++.ToString(CultureInfo.InvariantCulture);
-            names.Append(names.Length > 0 ? ", " : "").Append(name);
-            cmd.Parameters.AddWithValue(name, term);
-        }
-        cmd.CommandText = "SELECT count(*) FROM chunks;";
-        var total = Convert.ToInt32(await cmd.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        var lexicon = await GetLexiconAsync(cancellationToken);
         var df = new Dictionary<string, int>(StringComparer.Ordinal);
-        if (i > 0)
+        foreach (var term in terms)
         {
-            cmd.CommandText = $"SELECT term, doc FROM chunk_words_vocab WHERE term IN ({names});";
-            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
-            while (await r.ReadAsync(cancellationToken))
+            if (term is not null && !df.ContainsKey(term) && lexicon.Words.DocumentFrequency(term) is > 0 and var count)
             {
-                df[r.GetString(0)] = r.GetInt32(1);
+                df[term] = count;
             }
         }
-        return new TermStatistics(total, df);
+        return new TermStatistics(lexicon.Words.DocumentCount, df);
     }
 
     /// <summary>Releases pooled connections so database files can be deleted or copied.</summary>
     public static void ClearPools() => SqliteConnection.ClearAllPools();
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (_lexicon is { } loading)
+        {
+            try
+            {
+                (await loading).Dispose();
+            }
+            catch (Exception) when (loading.IsFaulted || loading.IsCanceled)
+            {
+                // A failed load has nothing to release.
+            }
+        }
         _writeLock.Dispose();
         // Pooled connections keep the file open (and WAL un-checkpointed) until the pool is cleared.
         SqliteConnection.ClearAllPools();
-        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// The in-memory BM25 indexes, loaded from the chunks table on first use. Loading holds the write lock, so no write
+    /// commits between the rows it reads and the moment later writes start updating it.
+    /// </summary>
+    private Task<ChunkLexicon> GetLexiconAsync(CancellationToken cancellationToken)
+    {
+        lock (_lexiconGate)
+        {
+            if (_lexicon is null || _lexicon.IsFaulted || _lexicon.IsCanceled)
+            {
+                _lexicon = LoadLexiconAsync();
+            }
+            return cancellationToken.CanBeCanceled ? _lexicon.WaitAsync(cancellationToken) : _lexicon;
+        }
+    }
+
+    private async Task<ChunkLexicon> LoadLexiconAsync()
+    {
+        await InitializeAsync(CancellationToken.None);
+        await _writeLock.WaitAsync(CancellationToken.None);
+        try
+        {
+            return await Task.Run(() =>
+            {
+                var lexicon = new ChunkLexicon(_options.Words ?? new(), _options.NGrams ?? new(), new TextAnalyzerOptions());
+                using var connection = new SqliteConnection(_connectionString);
+                connection.Open();
+                lexicon.Load(connection);
+                return lexicon;
+            });
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>The in-memory indexes when loaded (writes must keep them in step), else null (a later load reads the rows).</summary>
+    private ChunkLexicon? LoadedLexicon()
+    {
+        lock (_lexiconGate)
+        {
+            return _lexicon is { IsCompletedSuccessfully: true } task ? task.Result : null;
+        }
     }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
@@ -326,7 +376,6 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var cmd = connection.CreateCommand();
-        // 32 MB page cache: FTS5 merges its segments in memory during bulk ingestion.
         cmd.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA cache_size=-32768;";
         await cmd.ExecuteNonQueryAsync(cancellationToken);
         return connection;
@@ -366,146 +415,68 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
         return await cmd.ExecuteScalarAsync(cancellationToken) is long rowId ? rowId : null;
     }
 
-    private static async Task DeleteChunksAsync(SqliteConnection connection, SqliteTransaction tx, long docRowId, CancellationToken cancellationToken)
+    /// <summary>Deletes a document's chunks; returns their analyzed columns when the in-memory indexes need them.</summary>
+    private static async Task<IReadOnlyList<ChunkTerms>> DeleteChunksAsync(SqliteConnection connection, SqliteTransaction tx, long docRowId,
+        bool returnTerms, CancellationToken cancellationToken)
     {
-        await using var cmd = Command(connection, tx,
-            """
-            DELETE FROM chunk_words WHERE rowid IN (SELECT rowid FROM chunks WHERE doc_rowid=$doc);
-            DELETE FROM chunk_ngrams WHERE rowid IN (SELECT rowid FROM chunks WHERE doc_rowid=$doc);
-            DELETE FROM chunks WHERE doc_rowid=$doc;
-            """);
+        var removed = new List<ChunkTerms>();
+        if (returnTerms)
+        {
+            await using var select = Command(connection, tx, "SELECT rowid, terms, gram_source FROM chunks WHERE doc_rowid=$doc ORDER BY rowid;");
+            select.Parameters.AddWithValue("$doc", docRowId);
+            await using var r = await select.ExecuteReaderAsync(cancellationToken);
+            while (await r.ReadAsync(cancellationToken))
+            {
+                removed.Add(new ChunkTerms(r.GetInt64(0), r.GetString(1), r.GetString(2)));
+            }
+        }
+        await using var cmd = Command(connection, tx, "DELETE FROM chunks WHERE doc_rowid=$doc;");
         cmd.Parameters.AddWithValue("$doc", docRowId);
         await cmd.ExecuteNonQueryAsync(cancellationToken);
+        return removed;
     }
 
-    private static async Task InsertChunksAsync(SqliteConnection connection, SqliteTransaction tx, long docRowId,
+    private static async Task<IReadOnlyList<ChunkTerms>> InsertChunksAsync(SqliteConnection connection, SqliteTransaction tx, long docRowId,
         IReadOnlyList<ChunkToIndex> chunks, CancellationToken cancellationToken)
     {
         if (chunks.Count == 0)
         {
-            return;
+            return [];
         }
         await using var chunk = Command(connection, tx,
-            "INSERT INTO chunks(doc_rowid, ordinal, start, end, language, text, vector) VALUES($doc, $ord, $start, $end, $lang, $text, $vec) RETURNING rowid;");
+            """
+            INSERT INTO chunks(doc_rowid, ordinal, start, end, language, text, terms, gram_source, vector)
+            VALUES($doc, $ord, $start, $end, $lang, $text, $terms, $grams, $vec) RETURNING rowid;
+            """);
         var pDoc = chunk.Parameters.Add("$doc", SqliteType.Integer);
         var pOrd = chunk.Parameters.Add("$ord", SqliteType.Integer);
         var pStart = chunk.Parameters.Add("$start", SqliteType.Integer);
         var pEnd = chunk.Parameters.Add("$end", SqliteType.Integer);
         var pLang = chunk.Parameters.Add("$lang", SqliteType.Text);
         var pText = chunk.Parameters.Add("$text", SqliteType.Text);
+        var pTerms = chunk.Parameters.Add("$terms", SqliteType.Text);
+        var pGrams = chunk.Parameters.Add("$grams", SqliteType.Text);
         var pVec = chunk.Parameters.Add("$vec", SqliteType.Blob);
-        await using var words = Command(connection, tx, "INSERT INTO chunk_words(rowid, terms) VALUES($id, $t);");
-        var pWordId = words.Parameters.Add("$id", SqliteType.Integer);
-        var pWordText = words.Parameters.Add("$t", SqliteType.Text);
-        await using var grams = Command(connection, tx, "INSERT INTO chunk_ngrams(rowid, grams) VALUES($id, $t);");
-        var pGramId = grams.Parameters.Add("$id", SqliteType.Integer);
-        var pGramText = grams.Parameters.Add("$t", SqliteType.Text);
         chunk.Prepare();
-        words.Prepare();
-        grams.Prepare();
 
+        var added = new List<ChunkTerms>(chunks.Count);
         foreach (var c in chunks)
         {
+            var terms = ChunkLexicon.TermsColumn(c);
+            var grams = ChunkLexicon.GramColumn(c);
             pDoc.Value = docRowId;
             pOrd.Value = c.Ordinal;
             pStart.Value = c.Start;
             pEnd.Value = c.End;
             pLang.Value = c.Language;
             pText.Value = c.Text;
+            pTerms.Value = terms;
+            pGrams.Value = grams;
             pVec.Value = c.Vector is { Length: > 0 } v ? VectorBlob.ToBytes(v) : DBNull.Value;
             var rowId = (long)(await chunk.ExecuteScalarAsync(cancellationToken))!;
-            pWordId.Value = rowId;
-            pWordText.Value = FtsText.Join(c.Terms);
-            await words.ExecuteNonQueryAsync(cancellationToken);
-            pGramId.Value = rowId;
-            pGramText.Value = FtsText.Join(c.NGrams);
-            await grams.ExecuteNonQueryAsync(cancellationToken);
+            added.Add(new ChunkTerms(rowId, terms, grams));
         }
-    }
-
-    private async Task<IReadOnlyList<(long RowId, double Score)>> SearchLegAsync(string table, IReadOnlyList<string> terms, int limit,
-        SearchFilter? filter, CancellationToken cancellationToken)
-    {
-        await Task.Yield(); // let the caller start the other leg before this one blocks in SQLite
-        await using var connection = await OpenAsync(cancellationToken);
-        return await SearchFtsAsync(connection, table, terms, limit, filter, cancellationToken);
-    }
-
-    private static async Task<IReadOnlyList<(long RowId, double Score)>> SearchFtsAsync(SqliteConnection connection, string table,
-        IReadOnlyList<string> terms, int limit, SearchFilter? filter, CancellationToken cancellationToken)
-    {
-        var distinct = terms.Where(t => !string.IsNullOrWhiteSpace(t)).Distinct(StringComparer.Ordinal).ToList();
-        var maxTerms = table == "chunk_ngrams" ? FtsText.MaxNGramQueryTerms : FtsText.MaxQueryTerms;
-        distinct = await MostSelectiveAsync(connection, table, distinct, maxTerms, cancellationToken);
-        var match = FtsText.OrQuery(distinct);
-        if (match.Length == 0)
-        {
-            return [];
-        }
-        await using var cmd = connection.CreateCommand();
-        var where = new StringBuilder();
-        AppendChunkFilter(cmd, where, filter);
-        // bm25() is lower-is-better; negate so that higher is better everywhere else.
-        cmd.CommandText = where.Length == 0
-            ? $"SELECT rowid, -bm25({table}) FROM {table} WHERE {table} MATCH $q ORDER BY rank LIMIT $n;"
-            : $"""
-               SELECT f.rowid, -bm25({table}) AS s FROM {table} f JOIN chunks c ON c.rowid = f.rowid JOIN documents d ON d.rowid = c.doc_rowid
-               WHERE {table} MATCH $q AND {where} ORDER BY s DESC LIMIT $n;
-               """;
-        cmd.Parameters.AddWithValue("$q", match);
-        cmd.Parameters.AddWithValue("$n", limit);
-        var hits = new List<(long, double)>(limit);
-        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await r.ReadAsync(cancellationToken))
-        {
-            hits.Add((r.GetInt64(0), r.GetDouble(1)));
-        }
-        return hits;
-    }
-
-    /// <summary>
-    /// Chooses the query terms worth searching, rarest first: terms absent from the index are dropped (they match
-    /// nothing), then terms are taken in order of document frequency while the sum of their document frequencies stays
-    /// within <see cref="FtsText.PostingBudget"/> (at least <see cref="FtsText.MinQueryTerms"/> and at most
-    /// <paramref name="keep"/> terms). FTS5's bm25() visits every posting of every query term, so this bounds the work
-    /// of a query whatever the collection size; common terms, which it drops first, add the least to BM25.
-    /// </summary>
-    private static async Task<List<string>> MostSelectiveAsync(SqliteConnection connection, string table, List<string> terms, int keep,
-        CancellationToken cancellationToken)
-    {
-        if (terms.Count == 0)
-        {
-            return terms;
-        }
-        await using var cmd = connection.CreateCommand();
-        var names = new StringBuilder();
-        for (var i = 0; i < terms.Count; i++)
-        {
-            var name = "$t" + i.ToString(CultureInfo.InvariantCulture);
-            names.Append(i > 0 ? ", " : "").Append(name);
-            cmd.Parameters.AddWithValue(name, terms[i]);
-        }
-        cmd.CommandText = $"SELECT term, doc FROM {table}_vocab WHERE term IN ({names});";
-        var df = new List<(string Term, int Df)>(terms.Count);
-        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await r.ReadAsync(cancellationToken))
-            {
-                df.Add((r.GetString(0), r.GetInt32(1)));
-            }
-        }
-        var chosen = new List<string>(Math.Min(keep, df.Count));
-        long postings = 0;
-        foreach (var (term, count) in df.OrderBy(t => t.Df).ThenBy(t => t.Term, StringComparer.Ordinal))
-        {
-            if (chosen.Count >= keep || (chosen.Count >= FtsText.MinQueryTerms && postings + count > FtsText.PostingBudget))
-            {
-                break;
-            }
-            chosen.Add(term);
-            postings += count;
-        }
-        return chosen;
+        return added;
     }
 
     private static async Task<HashSet<long>> FilteredRowIdsAsync(SqliteConnection connection, SearchFilter filter, CancellationToken cancellationToken)
@@ -609,9 +580,8 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
         return list;
     }
 
-    // Chunk rowids double as FTS rowids. Both FTS tables are contentless (terms are analyzed by our analyzer and
-    // joined by spaces; the 'ascii' tokenizer only splits them again) with contentless_delete so documents can be
-    // replaced. detail=full keeps term frequencies for bm25().
+    // terms: the chunk's analyzed word terms (title included) joined by spaces; gram_source: the compact form of its
+    // character n-grams (NGramSource). The in-memory BM25 indexes are built from these two columns.
     private const string Schema =
         """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -634,11 +604,9 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
             end INTEGER NOT NULL,
             language TEXT NOT NULL,
             text TEXT NOT NULL,
+            terms TEXT NOT NULL DEFAULT '',
+            gram_source TEXT NOT NULL DEFAULT '',
             vector BLOB);
         CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_rowid, ordinal);
-        CREATE VIRTUAL TABLE IF NOT EXISTS chunk_words USING fts5(terms, content='', contentless_delete=1, tokenize='ascii', detail=full);
-        CREATE VIRTUAL TABLE IF NOT EXISTS chunk_ngrams USING fts5(grams, content='', contentless_delete=1, tokenize='ascii', detail=full);
-        CREATE VIRTUAL TABLE IF NOT EXISTS chunk_words_vocab USING fts5vocab(chunk_words, 'row');
-        CREATE VIRTUAL TABLE IF NOT EXISTS chunk_ngrams_vocab USING fts5vocab(chunk_ngrams, 'row');
         """;
 }

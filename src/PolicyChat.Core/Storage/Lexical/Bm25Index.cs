@@ -1,0 +1,528 @@
+using System.Runtime.CompilerServices;
+
+namespace PolicyChat.Core.Storage.Lexical;
+
+/// <summary>BM25's term-frequency saturation (k1) and length normalization (b).</summary>
+public sealed record Bm25Parameters
+{
+    public double K1 { get; init; } = 1.2;
+
+    public double B { get; init; } = 0.75;
+
+    public IEnumerable<string> Validate(string section)
+    {
+        if (!(K1 > 0 && K1 <= 10))
+        {
+            yield return $"{section}:K1 must be in (0, 10] (BM25 term-frequency saturation; 1.2 is usual), not {K1}.";
+        }
+        if (!(B >= 0 && B <= 1))
+        {
+            yield return $"{section}:B must be in [0, 1] (BM25 length normalization; 0.75 is usual), not {B}.";
+        }
+    }
+}
+
+/// <summary>
+/// How much of a query one search may evaluate: query terms are taken rarest first while the sum of their document
+/// frequencies stays within <see cref="PostingBudget"/> (at least <see cref="MinTerms"/>, at most <see cref="MaxTerms"/>).
+/// Common terms, dropped first, add the least to BM25; the budget bounds a query's work at any collection size.
+/// </summary>
+public sealed record QueryBudget(int PostingBudget = 200_000, int MaxTerms = 64, int MinTerms = 2)
+{
+    public static QueryBudget Default { get; } = new();
+}
+
+/// <summary>
+/// An in-memory BM25 inverted index over integer document ids (the SQLite store uses chunk rowids, which only grow).
+/// Postings are appended per term in increasing document order and kept as varint-encoded (document gap, term frequency)
+/// pairs, about two bytes each. Removing a document drops it from the statistics at once and from the postings at the
+/// next compaction, which runs when a quarter of the postings are stale.
+/// <para>
+/// Thread-safety: any number of concurrent searches; one writer at a time (<see cref="OpenWriter"/>), which excludes
+/// searches while it is open. Writers are synchronous and short: hold one across no await.
+/// </para>
+/// </summary>
+public sealed class Bm25Index : IDisposable
+{
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly Dictionary<string, int> _termIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+    // Per term id.
+    private byte[][] _postings = new byte[256][];
+    private int[] _used = new int[256];
+    private int[] _lastDoc = new int[256];
+    private int[] _df = new int[256];
+
+    // Per document id: length + 1 (0 = absent or removed) and distinct terms.
+    private int[] _docLength = new int[256];
+    private int[] _docTerms = new int[256];
+
+    private int _liveDocs;
+    private long _totalLength;
+    private long _postingCount;
+    private long _stalePostings;
+    private int _maxDoc = -1;
+
+    [ThreadStatic] private static float[]? t_scores;
+    [ThreadStatic] private static List<int>? t_touched;
+
+    public Bm25Index(Bm25Parameters? parameters = null)
+    {
+        Parameters = parameters ?? new Bm25Parameters();
+        _lookup = _termIds.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public Bm25Parameters Parameters { get; }
+
+    /// <summary>Documents currently indexed (removed ones excluded).</summary>
+    public int DocumentCount
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try { return _liveDocs; }
+            finally { _lock.ExitReadLock(); }
+        }
+    }
+
+    /// <summary>Distinct terms, postings (stale ones included) and the bytes that hold them, for diagnostics.</summary>
+    public (int Terms, long Postings, long PostingBytes) Size
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                long bytes = 0;
+                for (var t = 0; t < _termIds.Count; t++)
+                {
+                    bytes += _postings[t].Length;
+                }
+                return (_termIds.Count, _postingCount, bytes);
+            }
+            finally { _lock.ExitReadLock(); }
+        }
+    }
+
+    /// <summary>Number of live documents containing <paramref name="term"/>.</summary>
+    public int DocumentFrequency(string term)
+    {
+        ArgumentNullException.ThrowIfNull(term);
+        _lock.EnterReadLock();
+        try { return _termIds.TryGetValue(term, out var id) ? _df[id] : 0; }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    /// <summary>Takes the write lock until the writer is disposed.</summary>
+    public Writer OpenWriter()
+    {
+        _lock.EnterWriteLock();
+        return new Writer(this);
+    }
+
+    /// <summary>
+    /// The <paramref name="limit"/> best documents for the distinct <paramref name="terms"/> by BM25, best first (ties by
+    /// lower id). <paramref name="allowed"/>, when given, restricts the documents.
+    /// </summary>
+    public List<(int Doc, double Score)> Search(IReadOnlyList<string> terms, int limit, QueryBudget budget, Func<int, bool>? allowed = null)
+    {
+        ArgumentNullException.ThrowIfNull(terms);
+        ArgumentNullException.ThrowIfNull(budget);
+        if (limit <= 0 || terms.Count == 0)
+        {
+            return [];
+        }
+        _lock.EnterReadLock();
+        try
+        {
+            if (_liveDocs == 0)
+            {
+                return [];
+            }
+            var chosen = ChooseTerms(terms, budget);
+            return chosen.Count == 0 ? [] : Score(chosen, limit, allowed);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    public void Dispose() => _lock.Dispose();
+
+    private List<int> ChooseTerms(IReadOnlyList<string> terms, QueryBudget budget)
+    {
+        var ids = new List<int>(Math.Min(terms.Count, 256));
+        foreach (var term in terms)
+        {
+            if (term is not null && _termIds.TryGetValue(term, out var id) && _df[id] > 0 && !ids.Contains(id))
+            {
+                ids.Add(id);
+            }
+        }
+        ids.Sort((a, b) => _df[a] != _df[b] ? _df[a].CompareTo(_df[b]) : a.CompareTo(b));
+        var chosen = new List<int>(Math.Min(ids.Count, budget.MaxTerms));
+        long postings = 0;
+        foreach (var id in ids)
+        {
+            if (chosen.Count >= budget.MaxTerms || (chosen.Count >= budget.MinTerms && postings + _df[id] > budget.PostingBudget))
+            {
+                break;
+            }
+            chosen.Add(id);
+            postings += _df[id];
+        }
+        return chosen;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private List<(int Doc, double Score)> Score(List<int> termIds, int limit, Func<int, bool>? allowed)
+    {
+        var scores = t_scores;
+        if (scores is null || scores.Length <= _maxDoc)
+        {
+            scores = t_scores = new float[Math.Max(1024, (_maxDoc + 1) * 5 / 4)];
+        }
+        var touched = t_touched ??= new List<int>(4096);
+        touched.Clear();
+        var k1 = (float)Parameters.K1;
+        var b = (float)Parameters.B;
+        var averageLength = (float)(_totalLength / (double)_liveDocs);
+        var lengthFactor = averageLength > 0 ? b / averageLength : 0f;
+        var docLength = _docLength;
+        try
+        {
+            foreach (var id in termIds)
+            {
+                var df = _df[id];
+                var idf = (float)Math.Log(1 + ((_liveDocs - df + 0.5) / (df + 0.5)));
+                var data = _postings[id].AsSpan(0, _used[id]);
+                var doc = -1;
+                var i = 0;
+                while (i < data.Length)
+                {
+                    doc += ReadVarint(data, ref i);
+                    var tf = (float)ReadVarint(data, ref i);
+                    var stored = docLength[doc];
+                    if (stored == 0 || (allowed is not null && !allowed(doc)))
+                    {
+                        continue;
+                    }
+                    var norm = k1 * (1 - b + (lengthFactor * (stored - 1)));
+                    var s = idf * tf * (k1 + 1) / (tf + norm);
+                    if (scores[doc] == 0)
+                    {
+                        touched.Add(doc);
+                    }
+                    scores[doc] += s;
+                }
+            }
+
+            var heap = new PriorityQueue<int, (float Score, int Doc)>(limit + 1, WorstFirst.Instance);
+            foreach (var doc in touched)
+            {
+                var s = scores[doc];
+                if (heap.Count < limit)
+                {
+                    heap.Enqueue(doc, (s, doc));
+                }
+                else if (heap.TryPeek(out _, out var worst) && WorstFirst.Instance.Compare((s, doc), worst) > 0)
+                {
+                    heap.DequeueEnqueue(doc, (s, doc));
+                }
+            }
+            var result = new List<(int Doc, double Score)>(heap.Count);
+            while (heap.TryDequeue(out var doc, out var priority))
+            {
+                result.Add((doc, priority.Score));
+            }
+            result.Reverse();
+            return result;
+        }
+        finally
+        {
+            foreach (var doc in touched)
+            {
+                scores[doc] = 0;
+            }
+            touched.Clear();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ReadVarint(ReadOnlySpan<byte> data, ref int i)
+    {
+        int value = data[i++];
+        if (value < 0x80)
+        {
+            return value;
+        }
+        value &= 0x7F;
+        var shift = 7;
+        while (true)
+        {
+            int next = data[i++];
+            value |= (next & 0x7F) << shift;
+            if (next < 0x80)
+            {
+                return value;
+            }
+            shift += 7;
+        }
+    }
+
+    private static void WriteVarint(ref byte[] data, ref int used, int value)
+    {
+        if (data.Length - used < 5)
+        {
+            Array.Resize(ref data, Math.Max(data.Length * 2, used + 5));
+        }
+        var v = (uint)value;
+        while (v >= 0x80)
+        {
+            data[used++] = (byte)(v | 0x80);
+            v >>= 7;
+        }
+        data[used++] = (byte)v;
+    }
+
+    private int TermId(ReadOnlySpan<char> term, bool create)
+    {
+        if (_lookup.TryGetValue(term, out var id))
+        {
+            return id;
+        }
+        if (!create)
+        {
+            return -1;
+        }
+        id = _termIds.Count;
+        if (id == _postings.Length)
+        {
+            var size = id * 2;
+            Array.Resize(ref _postings, size);
+            Array.Resize(ref _used, size);
+            Array.Resize(ref _lastDoc, size);
+            Array.Resize(ref _df, size);
+        }
+        _postings[id] = new byte[4];
+        _used[id] = 0;
+        _lastDoc[id] = -1;
+        _df[id] = 0;
+        _lookup[term] = id;
+        return id;
+    }
+
+    private void EnsureDocCapacity(int doc)
+    {
+        if (doc >= _docLength.Length)
+        {
+            var size = Math.Max(doc + 1, _docLength.Length * 2);
+            Array.Resize(ref _docLength, size);
+            Array.Resize(ref _docTerms, size);
+        }
+    }
+
+    private void AddPostings(int doc, List<int> ids, int length)
+    {
+        if (doc <= _maxDoc)
+        {
+            throw new InvalidOperationException($"Document {doc} is not after the last indexed document {_maxDoc}: ids must only grow.");
+        }
+        EnsureDocCapacity(doc);
+        ids.Sort();
+        var distinct = 0;
+        for (var i = 0; i < ids.Count;)
+        {
+            var id = ids[i];
+            var j = i + 1;
+            while (j < ids.Count && ids[j] == id)
+            {
+                j++;
+            }
+            var used = _used[id];
+            WriteVarint(ref _postings[id], ref used, doc - _lastDoc[id]);
+            WriteVarint(ref _postings[id], ref used, j - i);
+            _used[id] = used;
+            _lastDoc[id] = doc;
+            _df[id]++;
+            distinct++;
+            i = j;
+        }
+        _docLength[doc] = length + 1;
+        _docTerms[doc] = distinct;
+        _maxDoc = doc;
+        _liveDocs++;
+        _totalLength += length;
+        _postingCount += distinct;
+    }
+
+    private void RemoveDocument(int doc, List<int> ids)
+    {
+        if (doc < 0 || doc >= _docLength.Length || _docLength[doc] == 0)
+        {
+            return;
+        }
+        ids.Sort();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (ids[i] >= 0 && (i == 0 || ids[i] != ids[i - 1]) && _df[ids[i]] > 0)
+            {
+                _df[ids[i]]--;
+            }
+        }
+        _totalLength -= _docLength[doc] - 1;
+        _liveDocs--;
+        _stalePostings += _docTerms[doc];
+        _docLength[doc] = 0;
+        _docTerms[doc] = 0;
+    }
+
+    /// <summary>Rewrites every posting list without removed documents once a quarter of the postings are stale.</summary>
+    private void CompactIfWorthIt()
+    {
+        if (_stalePostings < 4096 || _stalePostings * 4 < _postingCount)
+        {
+            return;
+        }
+        var termCount = _termIds.Count;
+        for (var id = 0; id < termCount; id++)
+        {
+            var data = _postings[id].AsSpan(0, _used[id]);
+            var rewritten = new byte[Math.Max(4, data.Length)];
+            var used = 0;
+            var doc = -1;
+            var last = -1;
+            var df = 0;
+            for (var i = 0; i < data.Length;)
+            {
+                doc += ReadVarint(data, ref i);
+                var tf = ReadVarint(data, ref i);
+                if (_docLength[doc] == 0)
+                {
+                    continue;
+                }
+                WriteVarint(ref rewritten, ref used, doc - last);
+                WriteVarint(ref rewritten, ref used, tf);
+                last = doc;
+                df++;
+            }
+            _postings[id] = used == rewritten.Length ? rewritten : rewritten.AsSpan(0, used).ToArray();
+            _used[id] = used;
+            _lastDoc[id] = last;
+            _df[id] = df;
+        }
+        _postingCount -= _stalePostings;
+        _stalePostings = 0;
+    }
+
+    /// <summary>Trims posting buffers to their size (after a bulk load, where doubling leaves slack).</summary>
+    private void Trim()
+    {
+        for (var id = 0; id < _termIds.Count; id++)
+        {
+            if (_postings[id].Length > _used[id])
+            {
+                _postings[id] = _postings[id].AsSpan(0, _used[id]).ToArray();
+            }
+        }
+    }
+
+    /// <summary>Worst hit first: lower score, then higher document id.</summary>
+    private sealed class WorstFirst : IComparer<(float Score, int Doc)>
+    {
+        public static WorstFirst Instance { get; } = new();
+
+        public int Compare((float Score, int Doc) x, (float Score, int Doc) y) =>
+            x.Score != y.Score ? x.Score.CompareTo(y.Score) : y.Doc.CompareTo(x.Doc);
+    }
+
+    /// <summary>
+    /// Adds and removes documents under the index's write lock. A document's terms are given one by one between
+    /// <see cref="BeginAdd"/> (or <see cref="BeginRemove"/>, with the same terms it was added with) and <see cref="End"/>.
+    /// </summary>
+    public sealed class Writer : IDisposable
+    {
+        private readonly Bm25Index _index;
+        private readonly List<int> _ids = new(2048);
+        private int _doc = -1;
+        private bool _removing;
+        private int _length;
+        private bool _disposed;
+
+        internal Writer(Bm25Index index) => _index = index;
+
+        public void BeginAdd(int doc) => Begin(doc, removing: false);
+
+        public void BeginRemove(int doc) => Begin(doc, removing: true);
+
+        public void Add(ReadOnlySpan<char> term)
+        {
+            if (_doc < 0)
+            {
+                throw new InvalidOperationException("Call BeginAdd or BeginRemove before adding terms.");
+            }
+            if (term.IsEmpty)
+            {
+                return;
+            }
+            _length++;
+            var id = _index.TermId(term, create: !_removing);
+            if (id >= 0)
+            {
+                _ids.Add(id);
+            }
+        }
+
+        public void End()
+        {
+            if (_doc < 0)
+            {
+                throw new InvalidOperationException("No document was begun.");
+            }
+            if (_removing)
+            {
+                _index.RemoveDocument(_doc, _ids);
+            }
+            else
+            {
+                _index.AddPostings(_doc, _ids, _length);
+            }
+            _doc = -1;
+        }
+
+        /// <summary>Releases slack left by a bulk load.</summary>
+        public void TrimExcess() => _index.Trim();
+
+        public void Dispose()
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            try
+            {
+                _index.CompactIfWorthIt();
+            }
+            finally
+            {
+                _index._lock.ExitWriteLock();
+            }
+        }
+
+        private void Begin(int doc, bool removing)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(doc);
+            if (_doc >= 0)
+            {
+                throw new InvalidOperationException($"Document {_doc} was not ended.");
+            }
+            _doc = doc;
+            _removing = removing;
+            _length = 0;
+            _ids.Clear();
+        }
+    }
+}

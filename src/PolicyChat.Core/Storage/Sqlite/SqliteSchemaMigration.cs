@@ -1,0 +1,108 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using PolicyChat.Core.Text;
+
+namespace PolicyChat.Core.Storage.Sqlite;
+
+/// <summary>
+/// Brings an index file to the current schema in one transaction (a failure leaves it as it was).
+/// Version 1 kept the analyzed text in two FTS5 tables; version 2 keeps it in the chunks table (terms, gram_source),
+/// from which the in-memory BM25 indexes are built. Upgrading re-analyzes each chunk with its document's title, as
+/// ingestion does, and drops the FTS5 tables.
+/// </summary>
+internal static class SqliteSchemaMigration
+{
+    public static async Task MigrateAsync(SqliteConnection connection, int currentVersion, CancellationToken cancellationToken)
+    {
+        var version = await ReadVersionAsync(connection, cancellationToken);
+        if (version > currentVersion)
+        {
+            throw new InvalidOperationException(
+                $"The index {connection.DataSource} has schema version {version}, newer than this PolicyChat understands ({currentVersion}). Use a newer PolicyChat or re-ingest into a new file.");
+        }
+        if (version == currentVersion)
+        {
+            return;
+        }
+
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        if (version == 1)
+        {
+            await UpgradeFrom1Async(connection, tx, cancellationToken);
+        }
+        await using (var cmd = connection.CreateCommand())
+        {
+            cmd.Transaction = tx;
+            cmd.CommandText = "INSERT INTO meta(key, value) VALUES('schema_version', $v) ON CONFLICT(key) DO UPDATE SET value=excluded.value;";
+            cmd.Parameters.AddWithValue("$v", currentVersion.ToString(CultureInfo.InvariantCulture));
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>0 for a new file, else the recorded version.</summary>
+    private static async Task<int> ReadVersionAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT value FROM meta WHERE key='schema_version';";
+        return await cmd.ExecuteScalarAsync(cancellationToken) is string v ? int.Parse(v, CultureInfo.InvariantCulture) : 0;
+    }
+
+    private static async Task UpgradeFrom1Async(SqliteConnection connection, SqliteTransaction tx, CancellationToken cancellationToken)
+    {
+        var columns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        await using (var info = connection.CreateCommand())
+        {
+            info.Transaction = tx;
+            info.CommandText = "SELECT name FROM pragma_table_info('chunks');";
+            await using var r = await info.ExecuteReaderAsync(cancellationToken);
+            while (await r.ReadAsync(cancellationToken))
+            {
+                columns.Add(r.GetString(0));
+            }
+        }
+        await using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        foreach (var column in new[] { "terms", "gram_source" }.Where(c => !columns.Contains(c)))
+        {
+            cmd.CommandText = $"ALTER TABLE chunks ADD COLUMN {column} TEXT NOT NULL DEFAULT '';";
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var rows = new List<(long RowId, string Title, string Text)>();
+        cmd.CommandText = "SELECT c.rowid, d.title, c.text FROM chunks c JOIN documents d ON d.rowid = c.doc_rowid;";
+        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await r.ReadAsync(cancellationToken))
+            {
+                rows.Add((r.GetInt64(0), r.GetString(1), r.GetString(2)));
+            }
+        }
+        await using var update = connection.CreateCommand();
+        update.Transaction = tx;
+        update.CommandText = "UPDATE chunks SET terms=$terms, gram_source=$grams WHERE rowid=$rowid;";
+        var pTerms = update.Parameters.Add("$terms", SqliteType.Text);
+        var pGrams = update.Parameters.Add("$grams", SqliteType.Text);
+        var pRow = update.Parameters.Add("$rowid", SqliteType.Integer);
+        var analyzer = TextAnalyzer.Default;
+        var titles = new Dictionary<string, IndexTerms>(StringComparer.Ordinal);
+        foreach (var (rowId, title, text) in rows)
+        {
+            if (!titles.TryGetValue(title, out var titleTerms))
+            {
+                titles[title] = titleTerms = analyzer.AnalyzeForIndex(title);
+            }
+            var body = analyzer.AnalyzeForIndex(text);
+            pTerms.Value = string.Join(' ', titleTerms.Terms.Concat(body.Terms));
+            pGrams.Value = NGramSource.Concat(titleTerms.NGramSource, body.NGramSource);
+            pRow.Value = rowId;
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        foreach (var table in new[] { "chunk_words_vocab", "chunk_ngrams_vocab", "chunk_words", "chunk_ngrams" })
+        {
+            cmd.CommandText = $"DROP TABLE IF EXISTS {table};";
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+}
