@@ -39,7 +39,7 @@ public sealed class HybridRetriever(IIndexStore store, TextAnalyzer analyzer, Re
             lists.Add(await store.SearchAsync(indexQuery, cancellationToken));
         }
         var hits = lists.Count == 1 ? lists[0] : FuseQueries(lists, fetch);
-        hits = NearDuplicates.Collapse(hits, analyzer);
+        hits = NearDuplicates.Collapse(hits);
         return new RetrievalResult(queries[0], LanguageDetector.Detect(queries[0]), hits.Take(k).ToList(), clock.Elapsed);
     }
 

@@ -1,28 +1,31 @@
+using System.Globalization;
 using PolicyChat.Core.Storage;
-using PolicyChat.Core.Text;
 
 namespace PolicyChat.Core.Retrieval;
 
 /// <summary>
 /// Collapses near-identical passages (syndicated copies of one article, repeated boilerplate): a hit whose word-shingle
 /// set has Jaccard similarity ≥ threshold with a better-ranked hit is dropped.
+/// <para>
+/// Shingles are pairs of adjacent words, folded cheaply (case, combining marks such as Arabic tashkeel, tatweel) and
+/// hashed: copies are near-verbatim, so full analysis (stemming) adds nothing here and would cost more than the search.
+/// </para>
 /// </summary>
 public static class NearDuplicates
 {
     public const double DefaultThreshold = 0.8;
 
-    public static IReadOnlyList<ChunkHit> Collapse(IReadOnlyList<ChunkHit> hits, TextAnalyzer analyzer, double threshold = DefaultThreshold)
+    public static IReadOnlyList<ChunkHit> Collapse(IReadOnlyList<ChunkHit> hits, double threshold = DefaultThreshold)
     {
         ArgumentNullException.ThrowIfNull(hits);
-        ArgumentNullException.ThrowIfNull(analyzer);
         if (hits.Count < 2)
         {
             return hits;
         }
-        var kept = new List<(ChunkHit Hit, HashSet<string> Shingles)>(hits.Count);
+        var kept = new List<(ChunkHit Hit, HashSet<long> Shingles)>(hits.Count);
         foreach (var hit in hits)
         {
-            var shingles = Shingles(analyzer.Terms(hit.Text));
+            var shingles = Shingles(hit.Text);
             if (!kept.Any(k => Jaccard(k.Shingles, shingles) >= threshold))
             {
                 kept.Add((hit, shingles));
@@ -31,22 +34,50 @@ public static class NearDuplicates
         return kept.Count == hits.Count ? hits : kept.Select(k => k.Hit).ToList();
     }
 
-    internal static HashSet<string> Shingles(IReadOnlyList<string> terms)
+    /// <summary>Hashes of adjacent word pairs (a single word's hash when the text has one word).</summary>
+    internal static HashSet<long> Shingles(string text)
     {
-        var set = new HashSet<string>(StringComparer.Ordinal);
-        if (terms.Count < 2)
+        var set = new HashSet<long>();
+        Span<char> word = stackalloc char[64];
+        var length = 0;
+        long previous = 0;
+        var words = 0;
+        for (var i = 0; i <= text.Length; i++)
         {
-            set.UnionWith(terms);
-            return set;
+            var c = i < text.Length ? text[i] : ' ';
+            var category = char.GetUnicodeCategory(c);
+            if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.Format || c == '\u0640')
+            {
+                continue; // tashkeel, joiners, tatweel: not part of the word's identity
+            }
+            if (char.IsLetterOrDigit(c))
+            {
+                if (length < word.Length)
+                {
+                    word[length++] = char.ToLowerInvariant(c);
+                }
+                continue;
+            }
+            if (length == 0)
+            {
+                continue;
+            }
+            long hash = string.GetHashCode(word[..length]);
+            length = 0;
+            if (words++ > 0)
+            {
+                set.Add((previous * 1_000_003) ^ hash);
+            }
+            previous = hash;
         }
-        for (var i = 0; i + 1 < terms.Count; i++)
+        if (words == 1)
         {
-            set.Add(terms[i] + " " + terms[i + 1]);
+            set.Add(previous);
         }
         return set;
     }
 
-    internal static double Jaccard(HashSet<string> a, HashSet<string> b)
+    internal static double Jaccard(HashSet<long> a, HashSet<long> b)
     {
         if (a.Count == 0 && b.Count == 0)
         {

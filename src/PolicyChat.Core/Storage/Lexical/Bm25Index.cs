@@ -27,7 +27,7 @@ public sealed record Bm25Parameters
 /// frequencies stays within <see cref="PostingBudget"/> (at least <see cref="MinTerms"/>, at most <see cref="MaxTerms"/>).
 /// Common terms, dropped first, add the least to BM25; the budget bounds a query's work at any collection size.
 /// </summary>
-public sealed record QueryBudget(int PostingBudget = 200_000, int MaxTerms = 64, int MinTerms = 2)
+public sealed record QueryBudget(int PostingBudget = 50_000, int MaxTerms = 64, int MinTerms = 2)
 {
     public static QueryBudget Default { get; } = new();
 }
@@ -189,14 +189,16 @@ public sealed class Bm25Index : IDisposable
         var k1 = (float)Parameters.K1;
         var b = (float)Parameters.B;
         var averageLength = (float)(_totalLength / (double)_liveDocs);
-        var lengthFactor = averageLength > 0 ? b / averageLength : 0f;
+        // k1 · (1 − b + b · dl / avgdl) with dl = stored − 1, as normBase + normSlope · stored.
+        var normSlope = averageLength > 0 ? k1 * b / averageLength : 0f;
+        var normBase = (k1 * (1 - b)) - normSlope;
         var docLength = _docLength;
         try
         {
             foreach (var id in termIds)
             {
                 var df = _df[id];
-                var idf = (float)Math.Log(1 + ((_liveDocs - df + 0.5) / (df + 0.5)));
+                var weight = (float)Math.Log(1 + ((_liveDocs - df + 0.5) / (df + 0.5))) * (k1 + 1);
                 var data = _postings[id].AsSpan(0, _used[id]);
                 var doc = -1;
                 var i = 0;
@@ -209,8 +211,7 @@ public sealed class Bm25Index : IDisposable
                     {
                         continue;
                     }
-                    var norm = k1 * (1 - b + (lengthFactor * (stored - 1)));
-                    var s = idf * tf * (k1 + 1) / (tf + norm);
+                    var s = weight * tf / (tf + normBase + (normSlope * stored));
                     if (scores[doc] == 0)
                     {
                         touched.Add(doc);
@@ -324,32 +325,25 @@ public sealed class Bm25Index : IDisposable
         }
     }
 
-    private void AddPostings(int doc, List<int> ids, int length)
+    /// <summary>Appends one posting per distinct term; <paramref name="counts"/> (indexed by term id) is left zeroed.</summary>
+    private void AddPostings(int doc, List<int> distinctIds, int[] counts, int length)
     {
         if (doc <= _maxDoc)
         {
             throw new InvalidOperationException($"Document {doc} is not after the last indexed document {_maxDoc}: ids must only grow.");
         }
         EnsureDocCapacity(doc);
-        ids.Sort();
-        var distinct = 0;
-        for (var i = 0; i < ids.Count;)
+        foreach (var id in distinctIds)
         {
-            var id = ids[i];
-            var j = i + 1;
-            while (j < ids.Count && ids[j] == id)
-            {
-                j++;
-            }
             var used = _used[id];
             WriteVarint(ref _postings[id], ref used, doc - _lastDoc[id]);
-            WriteVarint(ref _postings[id], ref used, j - i);
+            WriteVarint(ref _postings[id], ref used, counts[id]);
+            counts[id] = 0;
             _used[id] = used;
             _lastDoc[id] = doc;
             _df[id]++;
-            distinct++;
-            i = j;
         }
+        var distinct = distinctIds.Count;
         _docLength[doc] = length + 1;
         _docTerms[doc] = distinct;
         _maxDoc = doc;
@@ -358,18 +352,21 @@ public sealed class Bm25Index : IDisposable
         _postingCount += distinct;
     }
 
-    private void RemoveDocument(int doc, List<int> ids)
+    private void RemoveDocument(int doc, List<int> distinctIds, int[] counts)
     {
+        foreach (var id in distinctIds)
+        {
+            counts[id] = 0;
+        }
         if (doc < 0 || doc >= _docLength.Length || _docLength[doc] == 0)
         {
             return;
         }
-        ids.Sort();
-        for (var i = 0; i < ids.Count; i++)
+        foreach (var id in distinctIds)
         {
-            if (ids[i] >= 0 && (i == 0 || ids[i] != ids[i - 1]) && _df[ids[i]] > 0)
+            if (_df[id] > 0)
             {
-                _df[ids[i]]--;
+                _df[id]--;
             }
         }
         _totalLength -= _docLength[doc] - 1;
@@ -446,6 +443,7 @@ public sealed class Bm25Index : IDisposable
     {
         private readonly Bm25Index _index;
         private readonly List<int> _ids = new(2048);
+        private int[] _counts = new int[1024];
         private int _doc = -1;
         private bool _removing;
         private int _length;
@@ -469,7 +467,15 @@ public sealed class Bm25Index : IDisposable
             }
             _length++;
             var id = _index.TermId(term, create: !_removing);
-            if (id >= 0)
+            if (id < 0)
+            {
+                return;
+            }
+            if (id >= _counts.Length)
+            {
+                Array.Resize(ref _counts, Math.Max(id + 1, _counts.Length * 2));
+            }
+            if (_counts[id]++ == 0)
             {
                 _ids.Add(id);
             }
@@ -483,11 +489,11 @@ public sealed class Bm25Index : IDisposable
             }
             if (_removing)
             {
-                _index.RemoveDocument(_doc, _ids);
+                _index.RemoveDocument(_doc, _ids, _counts);
             }
             else
             {
-                _index.AddPostings(_doc, _ids, _length);
+                _index.AddPostings(_doc, _ids, _counts, _length);
             }
             _doc = -1;
         }
