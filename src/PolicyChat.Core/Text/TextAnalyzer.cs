@@ -316,10 +316,26 @@ public sealed class TextAnalyzer
                 continue; // cannot happen for two characters; guards the buffer.
             }
             Span<char> normalized = normBuffer[..TextNormalizer.Fold(compat, normBuffer)];
+            // NFKC turns the spacing kana voicing marks ゛゜ into a space and a combining mark; a space inside a term
+            // or gram would split it where it is stored (n-gram source, terms column), so it is dropped.
+            normalized = normalized[..RemoveWhiteSpace(normalized)];
             if (!normalized.IsEmpty)
             {
                 sink.Accept(normalized, normalized, start, length, false, WordShape.Cjk);
             }
         }
+    }
+
+    private static int RemoveWhiteSpace(Span<char> text)
+    {
+        int written = 0;
+        foreach (char c in text)
+        {
+            if (!SearchValuesCache.WhiteSpace.Contains(c))
+            {
+                text[written++] = c;
+            }
+        }
+        return written;
     }
 }

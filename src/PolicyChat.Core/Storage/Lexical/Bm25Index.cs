@@ -220,7 +220,7 @@ public sealed class Bm25Index : IDisposable
                 }
             }
 
-            var heap = new PriorityQueue<int, (float Score, int Doc)>(limit + 1, WorstFirst.Instance);
+            var heap = new PriorityQueue<int, (float Score, int Doc)>(Math.Min(limit, touched.Count) + 1, WorstFirst.Instance);
             foreach (var doc in touched)
             {
                 var s = scores[doc];

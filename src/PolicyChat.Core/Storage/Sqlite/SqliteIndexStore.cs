@@ -59,6 +59,7 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
             Directory.CreateDirectory(folder);
         }
         await using var connection = await OpenAsync(cancellationToken);
+        await SqliteSchemaMigration.ThrowIfNewerAsync(connection, SchemaVersion, cancellationToken); // before touching the file
         await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
         await ExecuteAsync(connection, Schema, cancellationToken);
         await SqliteSchemaMigration.MigrateAsync(connection, SchemaVersion, cancellationToken);

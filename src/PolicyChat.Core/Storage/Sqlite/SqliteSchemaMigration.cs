@@ -12,14 +12,14 @@ namespace PolicyChat.Core.Storage.Sqlite;
 /// </summary>
 internal static class SqliteSchemaMigration
 {
+    /// <summary>Refuses a file written by a newer PolicyChat before anything in it is created or changed.</summary>
+    public static async Task ThrowIfNewerAsync(SqliteConnection connection, int currentVersion, CancellationToken cancellationToken) =>
+        ThrowIfNewer(connection, await ReadVersionAsync(connection, cancellationToken), currentVersion);
+
     public static async Task MigrateAsync(SqliteConnection connection, int currentVersion, CancellationToken cancellationToken)
     {
         var version = await ReadVersionAsync(connection, cancellationToken);
-        if (version > currentVersion)
-        {
-            throw new InvalidOperationException(
-                $"The index {connection.DataSource} has schema version {version}, newer than this PolicyChat understands ({currentVersion}). Use a newer PolicyChat or re-ingest into a new file.");
-        }
+        ThrowIfNewer(connection, version, currentVersion);
         if (version == currentVersion)
         {
             return;
@@ -40,10 +40,24 @@ internal static class SqliteSchemaMigration
         await tx.CommitAsync(cancellationToken);
     }
 
-    /// <summary>0 for a new file, else the recorded version.</summary>
+    private static void ThrowIfNewer(SqliteConnection connection, int version, int currentVersion)
+    {
+        if (version > currentVersion)
+        {
+            throw new InvalidOperationException(
+                $"The index {connection.DataSource} has schema version {version}, newer than this PolicyChat understands ({currentVersion}). Use a newer PolicyChat or re-ingest into a new file.");
+        }
+    }
+
+    /// <summary>0 for a new file (no meta table yet), else the recorded version.</summary>
     private static async Task<int> ReadVersionAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
         await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta';";
+        if (await cmd.ExecuteScalarAsync(cancellationToken) is 0L)
+        {
+            return 0;
+        }
         cmd.CommandText = "SELECT value FROM meta WHERE key='schema_version';";
         return await cmd.ExecuteScalarAsync(cancellationToken) is string v ? int.Parse(v, CultureInfo.InvariantCulture) : 0;
     }
