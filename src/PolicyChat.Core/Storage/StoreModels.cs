@@ -52,8 +52,22 @@ public sealed record SearchFilter(IReadOnlyList<string>? DocumentIds = null, IRe
     public bool IsEmpty => (DocumentIds is null || DocumentIds.Count == 0) && (Languages is null || Languages.Count == 0);
 }
 
-/// <summary>Relative weights of the retrieval legs in weighted reciprocal-rank fusion.</summary>
-public sealed record FusionWeights(double Words = 1.0, double NGrams = 1.5, double Dense = 1.0, int RrfK = 60, int CandidatesPerLeg = 50);
+/// <summary>How the legs' ranked lists become one.</summary>
+public enum FusionMethod
+{
+    /// <summary>Weighted reciprocal rank: Σ weight / (k + rank). Needs ranks only.</summary>
+    ReciprocalRank,
+
+    /// <summary>Weighted sum of each leg's scores divided by the leg's best score (CombSUM, max-normalized); keeps score gaps.</summary>
+    Score,
+}
+
+/// <summary>
+/// Relative weights of the retrieval legs and the fusion method. Stores that cannot fuse by score (Qdrant) use
+/// reciprocal rank whatever <see cref="Method"/> says.
+/// </summary>
+public sealed record FusionWeights(double Words = 1.0, double NGrams = 1.5, double Dense = 1.0, int RrfK = 60, int CandidatesPerLeg = 50,
+    FusionMethod Method = FusionMethod.ReciprocalRank);
 
 /// <summary>A hybrid query: each leg is used when it has input.</summary>
 public sealed record IndexQuery(

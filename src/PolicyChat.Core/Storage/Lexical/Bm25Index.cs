@@ -9,6 +9,12 @@ public sealed record Bm25Parameters
 
     public double B { get; init; } = 0.75;
 
+    /// <summary>
+    /// Query-term-frequency saturation: a term repeated in the query weighs (k3 + 1)·qtf / (k3 + qtf) times.
+    /// 0 ignores repeats. Matters for n-grams, which repeat within a question.
+    /// </summary>
+    public double K3 { get; init; } = 1.0;
+
     public IEnumerable<string> Validate(string section)
     {
         if (!(K1 > 0 && K1 <= 10))
@@ -18,6 +24,10 @@ public sealed record Bm25Parameters
         if (!(B >= 0 && B <= 1))
         {
             yield return $"{section}:B must be in [0, 1] (BM25 length normalization; 0.75 is usual), not {B}.";
+        }
+        if (!(K3 >= 0 && K3 <= 1000))
+        {
+            yield return $"{section}:K3 must be in [0, 1000] (BM25 query-term-frequency saturation; 0 ignores repeats), not {K3}.";
         }
     }
 }
@@ -122,8 +132,8 @@ public sealed class Bm25Index : IDisposable
     }
 
     /// <summary>
-    /// The <paramref name="limit"/> best documents for the distinct <paramref name="terms"/> by BM25, best first (ties by
-    /// lower id). <paramref name="allowed"/>, when given, restricts the documents.
+    /// The <paramref name="limit"/> best documents for <paramref name="terms"/> by BM25 (repeated terms saturate by
+    /// <see cref="Bm25Parameters.K3"/>), best first (ties by lower id). <paramref name="allowed"/>, when given, restricts the documents.
     /// </summary>
     public List<(int Doc, double Score)> Search(IReadOnlyList<string> terms, int limit, QueryBudget budget, Func<int, bool>? allowed = null)
     {
@@ -151,18 +161,20 @@ public sealed class Bm25Index : IDisposable
 
     public void Dispose() => _lock.Dispose();
 
-    private List<int> ChooseTerms(IReadOnlyList<string> terms, QueryBudget budget)
+    /// <summary>The distinct known query terms to evaluate, rarest first within the budget, each with its count in the query.</summary>
+    private List<(int Id, int QueryFrequency)> ChooseTerms(IReadOnlyList<string> terms, QueryBudget budget)
     {
-        var ids = new List<int>(Math.Min(terms.Count, 256));
+        var counts = new Dictionary<int, int>(Math.Min(terms.Count, 256));
         foreach (var term in terms)
         {
-            if (term is not null && _termIds.TryGetValue(term, out var id) && _df[id] > 0 && !ids.Contains(id))
+            if (term is not null && _termIds.TryGetValue(term, out var id) && _df[id] > 0)
             {
-                ids.Add(id);
+                counts[id] = counts.GetValueOrDefault(id) + 1;
             }
         }
+        var ids = counts.Keys.ToList();
         ids.Sort((a, b) => _df[a] != _df[b] ? _df[a].CompareTo(_df[b]) : a.CompareTo(b));
-        var chosen = new List<int>(Math.Min(ids.Count, budget.MaxTerms));
+        var chosen = new List<(int, int)>(Math.Min(ids.Count, budget.MaxTerms));
         long postings = 0;
         foreach (var id in ids)
         {
@@ -170,14 +182,14 @@ public sealed class Bm25Index : IDisposable
             {
                 break;
             }
-            chosen.Add(id);
+            chosen.Add((id, counts[id]));
             postings += _df[id];
         }
         return chosen;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private List<(int Doc, double Score)> Score(List<int> termIds, int limit, Func<int, bool>? allowed)
+    private List<(int Doc, double Score)> Score(List<(int Id, int QueryFrequency)> termIds, int limit, Func<int, bool>? allowed)
     {
         var scores = t_scores;
         if (scores is null || scores.Length <= _maxDoc)
@@ -195,10 +207,12 @@ public sealed class Bm25Index : IDisposable
         var docLength = _docLength;
         try
         {
-            foreach (var id in termIds)
+            var k3 = Parameters.K3;
+            foreach (var (id, qtf) in termIds)
             {
                 var df = _df[id];
-                var weight = (float)Math.Log(1 + ((_liveDocs - df + 0.5) / (df + 0.5))) * (k1 + 1);
+                var queryWeight = (k3 + 1) * qtf / (k3 + qtf);
+                var weight = (float)(Math.Log(1 + ((_liveDocs - df + 0.5) / (df + 0.5))) * queryWeight) * (k1 + 1);
                 var data = _postings[id].AsSpan(0, _used[id]);
                 var doc = -1;
                 var i = 0;

@@ -204,16 +204,12 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
         }
         var weights = query.Weights ?? new FusionWeights();
         var perLeg = Math.Max(weights.CandidatesPerLeg, query.Limit);
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         var lexicon = await GetLexiconAsync(cancellationToken);
-        var t0 = sw.Elapsed.TotalMicroseconds;
         await using var connection = await OpenAsync(cancellationToken);
-        var t1 = sw.Elapsed.TotalMicroseconds;
         var allowed = query.Filter is { IsEmpty: false } f ? await FilteredRowIdsAsync(connection, f, cancellationToken) : null;
         IReadOnlyList<(long RowId, double Score)> words = weights.Words > 0 && query.Terms.Count > 0
             ? lexicon.Search(lexicon.Words, query.Terms, perLeg, _budget, allowed)
             : [];
-        var tw = sw.Elapsed.TotalMicroseconds;
         IReadOnlyList<(long RowId, double Score)> grams = weights.NGrams > 0 && query.NGrams.Count > 0
             ? lexicon.Search(lexicon.NGrams, query.NGrams, perLeg, _budget, allowed)
             : [];
@@ -229,8 +225,9 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
             new(weights.NGrams, grams.Select(h => h.RowId).ToList()),
             new(weights.Dense, dense.Select(h => h.RowId).ToList()),
         };
-        var t2 = sw.Elapsed.TotalMicroseconds;
-        var fused = RankFusion.Fuse(legs, weights.RrfK, query.Limit);
+        var fused = weights.Method == FusionMethod.Score
+            ? RankFusion.FuseScores<long>([new(weights.Words, words), new(weights.NGrams, grams), new(weights.Dense, dense)], query.Limit)
+            : RankFusion.Fuse(legs, weights.RrfK, query.Limit);
         if (fused.Count == 0)
         {
             return [];
@@ -240,8 +237,6 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
         var gramRank = RankMap(grams);
         var denseRank = RankMap(dense);
         var rows = await LoadChunkRowsAsync(connection, fused.Select(f => f.Key).ToList(), cancellationToken);
-        var t3 = sw.Elapsed.TotalMicroseconds;
-        if (Environment.GetEnvironmentVariable("PC_PROF") == "1") Console.Error.WriteLine($"lex {t0:0} open {t1-t0:0} words {tw-t1:0} ({query.Terms.Count}) grams {t2-tw:0} ({query.NGrams.Count}) load {t3-t2:0}");
         var hits = new List<ChunkHit>(fused.Count);
         foreach (var (rowId, score) in fused)
         {

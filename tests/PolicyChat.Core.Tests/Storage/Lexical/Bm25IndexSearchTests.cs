@@ -71,7 +71,16 @@ public sealed class Bm25IndexSearchTests
 
         foreach (var query in s_queries)
         {
-            Assert.Equal(reference.Top(query, 100).Select(h => h.Doc), Search(index, query).Select(h => h.Doc));
+            // Same ranking; documents whose reference scores tie (within float rounding) may come in either order.
+            var expected = reference.Top(query, 100);
+            var actual = Search(index, query);
+            Assert.Equal(expected.Count, actual.Count);
+            for (var i = 0; i < expected.Count; i++)
+            {
+                Assert.Equal(expected[i].Score, actual[i].Score, Tolerance);
+                Assert.True(expected[i].Doc == actual[i].Doc || Math.Abs(expected[i].Score - reference.Scores(query)[actual[i].Doc]) < Tolerance,
+                    $"position {i}: expected doc {expected[i].Doc}, got {actual[i].Doc}");
+            }
         }
     }
 
@@ -189,9 +198,9 @@ public sealed class Bm25IndexSearchTests
     }
 
     [Fact]
-    public void Search_NullAndDuplicateTerms_CountOnce()
+    public void Search_NullTermsIgnored_DuplicatesCountOnceWhenK3IsZero()
     {
-        using var index = Build(s_collection);
+        using var index = Build(s_collection, new Bm25Parameters { K3 = 0 });
 
         Assert.Equal(Search(index, ["ai", "data"]), Search(index, ["ai", null!, "data", "ai", "data"]));
     }

@@ -66,14 +66,15 @@ internal static class Bm25TestKit
 
 /// <summary>
 /// BM25 computed directly from its definition, in double precision, over documents held as term lists:
-/// idf = ln(1 + (N - df + 0.5) / (df + 0.5)), tf part = tf (k1 + 1) / (tf + k1 (1 - b + b dl / avgdl)), query terms distinct.
+/// idf = ln(1 + (N - df + 0.5) / (df + 0.5)), tf part = tf (k1 + 1) / (tf + k1 (1 - b + b dl / avgdl)), each distinct
+/// query term weighted by (k3 + 1) qtf / (k3 + qtf).
 /// </summary>
-internal sealed class ReferenceBm25(double k1, double b)
+internal sealed class ReferenceBm25(double k1, double b, double k3 = 1.0)
 {
     private readonly SortedDictionary<int, string[]> _docs = [];
 
     public ReferenceBm25(Bm25Parameters parameters)
-        : this(parameters.K1, parameters.B)
+        : this(parameters.K1, parameters.B, parameters.K3)
     {
     }
 
@@ -94,14 +95,16 @@ internal sealed class ReferenceBm25(double k1, double b)
             return result;
         }
         var averageLength = _docs.Values.Average(t => (double)t.Length);
-        foreach (var term in query.Distinct(StringComparer.Ordinal))
+        foreach (var group in query.Where(t => t is not null).GroupBy(t => t, StringComparer.Ordinal))
         {
+            var term = group.Key;
+            var qtf = group.Count();
             var df = DocumentFrequency(term);
             if (df == 0)
             {
                 continue;
             }
-            var idf = Math.Log(1 + ((n - df + 0.5) / (df + 0.5)));
+            var idf = Math.Log(1 + ((n - df + 0.5) / (df + 0.5))) * (k3 + 1) * qtf / (k3 + qtf);
             foreach (var (doc, terms) in _docs)
             {
                 var tf = terms.Count(t => t == term);
