@@ -219,15 +219,14 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
             dense = _dense.Search(vector, perLeg, allowed);
         }
 
-        var legs = new List<RankFusion.Leg<long>>(3)
-        {
-            new(weights.Words, words.Select(h => h.RowId).ToList()),
-            new(weights.NGrams, grams.Select(h => h.RowId).ToList()),
-            new(weights.Dense, dense.Select(h => h.RowId).ToList()),
-        };
         var fused = weights.Method == FusionMethod.Score
             ? RankFusion.FuseScores<long>([new(weights.Words, words), new(weights.NGrams, grams), new(weights.Dense, dense)], query.Limit)
-            : RankFusion.Fuse(legs, weights.RrfK, query.Limit);
+            : RankFusion.Fuse<long>(
+                [
+                    new(weights.Words, words.Select(h => h.RowId).ToList()),
+                    new(weights.NGrams, grams.Select(h => h.RowId).ToList()),
+                    new(weights.Dense, dense.Select(h => h.RowId).ToList()),
+                ], weights.RrfK, query.Limit);
         if (fused.Count == 0)
         {
             return [];
