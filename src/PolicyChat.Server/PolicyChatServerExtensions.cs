@@ -55,6 +55,7 @@ public static class PolicyChatServerExtensions
         services.AddOpenApi();
         services.AddSingleton<SeedingStatus>();
         services.AddHostedService<CorpusSeeder>();
+        services.AddHostedService<IndexWarmUp>();
         return builder;
     }
 

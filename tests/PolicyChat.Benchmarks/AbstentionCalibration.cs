@@ -14,7 +14,8 @@ namespace PolicyChat.Benchmarks;
 /// computed for questions the collection answers (the gold set's same-language and follow-up questions, the latter in
 /// their standalone form from the history) and for questions it cannot answer (every XQuAD question, Arabic and
 /// English, plus the gold set's unanswerable ones). The threshold that maximizes balanced accuracy is printed with both
-/// error rates. Args: [gold=corpus/gold/answers.json]
+/// error rates. Cross-lingual gold questions are reported apart: without a model only their
+/// Latin-script names and numbers can match a passage in the other language. Args: [gold=corpus/gold/answers.json]
 /// </summary>
 internal sealed class AbstentionCalibration : IBenchmark
 {
@@ -48,7 +49,14 @@ internal sealed class AbstentionCalibration : IBenchmark
         {
             positives.Add(await Score(q.Question));
         }
+        // Not used to choose the threshold: without a model only their Latin-script names can match (EvidenceScorer).
+        var crossLingual = new List<double>();
+        foreach (var q in gold.Questions.Where(q => q.Kind is GoldQuestion.CrossLingual))
+        {
+            crossLingual.Add(await Score(q.Question));
+        }
         var negatives = new List<double>();
+        var negativesWithNames = 0;
         foreach (var q in gold.Questions.Where(q => !q.Answerable))
         {
             negatives.Add(await Score(q.Question));
@@ -59,6 +67,7 @@ internal sealed class AbstentionCalibration : IBenchmark
             foreach (var q in SquadDataset.Load(Path.Combine(xquad, file)).Questions)
             {
                 negatives.Add(await Score(q.Text));
+                negativesWithNames += CrossLanguageAnchors.Find(q.Text, analyzer).Any(a => a.IsName) ? 1 : 0;
             }
         }
 
@@ -83,6 +92,8 @@ internal sealed class AbstentionCalibration : IBenchmark
         var cTpr = positives.Count(s => s >= current) / (double)positives.Count;
         var cTnr = negatives.Count(s => s < current) / (double)negatives.Count;
         Console.WriteLine($"configured Answer:AbstainBelow {current:0.00}: answers {cTpr:P1}, abstains on {cTnr:P1}");
+        Console.WriteLine($"cross-lingual gold questions (no translation): {crossLingual.Count(s => s >= current)} of {crossLingual.Count} answered at {current:0.00}; "
+            + $"XQuAD questions naming a Latin-script name (cross-language anchors): {negativesWithNames}");
         SqliteIndexStore.ClearPools();
         return 0;
     }

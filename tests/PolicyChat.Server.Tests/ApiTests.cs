@@ -35,6 +35,29 @@ public sealed class ApiTests(ExtractiveServerFixture server) : IClassFixture<Ext
     }
 
     [Fact]
+    public async Task Readyz_AfterSeeding_ReportsTheSearchIndexWarmedUpInTheBackground()
+    {
+        using var client = server.CreateClient();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        bool warm;
+        do
+        {
+            var body = await Json.ReadAsync(await client.GetAsync("/readyz"));
+            warm = body.GetProperty("index").GetProperty("warm").GetBoolean();
+            if (!warm)
+            {
+                await Task.Delay(50);
+            }
+        }
+        while (!warm && DateTime.UtcNow < deadline);
+
+        Assert.True(warm, "index.warm never became true");
+        // The warm-up service built it (a search would not log this line).
+        Assert.Contains(server.Log.Entries, e => e.Category.EndsWith(".IndexWarmUp", StringComparison.Ordinal)
+            && e.Message.StartsWith("Search index loaded into memory", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task OpenApi_Document_ListsEveryEndpoint()
     {
         using var client = server.CreateClient();

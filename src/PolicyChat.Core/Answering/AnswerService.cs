@@ -221,7 +221,16 @@ public sealed class AnswerService(
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            _logger.LogWarning(ex, "The language model failed {When}", anyOutput ? "while streaming" : "before answering");
+            var when = anyOutput ? "while streaming" : "before answering";
+            if (ex is Models.ModelException model)
+            {
+                // A classified failure already names the endpoint and the fix; its stack trace adds nothing.
+                _logger.LogWarning("The language model failed {When}: {Reason}", when, model.Message);
+            }
+            else
+            {
+                _logger.LogWarning(ex, "The language model failed {When}", when);
+            }
             return anyOutput ? ModelOutcome.FailedAfterOutput : ModelOutcome.FailedBeforeOutput;
         }
         finally

@@ -15,6 +15,11 @@ public static class AnswerText
         ? "أبرز ما ورد في المجموعة حول هذا السؤال:"
         : "The most relevant statements in the collection:";
 
+    /// <summary>The lead when every quoted sentence is in <paramref name="sourceLanguage"/>, not the question's language.</summary>
+    public static string ExtractiveLeadInSourceLanguage(string language, string sourceLanguage) => IsArabic(language)
+        ? $"لم أجد ذلك إلا في مصادر {ArabicLanguageName(sourceLanguage)}، وهذه أبرز ما ورد فيها بنصه الأصلي:"
+        : $"The collection covers this only in {LanguageName(sourceLanguage)} sources; the most relevant statements, quoted as written:";
+
     public static string ExtractiveNotice(string language, bool modelConfigured) => (IsArabic(language), modelConfigured) switch
     {
         (true, false) => "لا يوجد نموذج لغوي مُعدّ، لذا تُعرض أقرب الجمل من المصادر كما هي.",
@@ -38,6 +43,14 @@ public static class AnswerText
     public static string QuestionTooLong(string language, int max) => IsArabic(language)
         ? $"السؤال أطول من الحد المسموح ({max} حرف). اختصره ثم أعد المحاولة."
         : $"The question is longer than the {max}-character limit. Shorten it and try again.";
+
+    /// <summary>A language's Arabic adjective for sources ("مصادر إنجليزية").</summary>
+    public static string ArabicLanguageName(string language) => language switch
+    {
+        Languages.Arabic => "عربية",
+        Languages.Chinese => "صينية",
+        _ => "إنجليزية",
+    };
 
     /// <summary>The answer language's English name, for the English answer prompt.</summary>
     public static string LanguageName(string language) => language switch

@@ -10,7 +10,8 @@ public sealed record ExtractiveAnswer(string Text, IReadOnlyList<Citation> Citat
 
 /// <summary>
 /// The answer when no model is available: the sentences of the top passages that cover the question best
-/// (IDF-weighted term coverage), quoted verbatim with their markers under a short lead in the question's language.
+/// (IDF-weighted term coverage), quoted verbatim with their markers under a short lead in the question's language
+/// (which says so when the quotes are all in another language: nothing is translated without a model).
 /// </summary>
 public sealed class ExtractiveAnswerer(TextAnalyzer analyzer, CitationVerifier verifier)
 {
@@ -23,7 +24,7 @@ public sealed class ExtractiveAnswerer(TextAnalyzer analyzer, CitationVerifier v
         ArgumentNullException.ThrowIfNull(stats);
         var queryTerms = analyzer.Terms(question).Distinct(StringComparer.Ordinal).ToList();
         var total = queryTerms.Sum(stats.Idf);
-        var candidates = new List<(Passage Passage, TextRange Range, double Score)>();
+        var candidates = new List<(Passage Passage, TextRange Range, double Coverage, double Score)>();
         foreach (var passage in passages)
         {
             foreach (var range in SentenceBoundaries.Split(passage.Text))
@@ -35,10 +36,12 @@ public sealed class ExtractiveAnswerer(TextAnalyzer analyzer, CitationVerifier v
                 var terms = new HashSet<string>(analyzer.Terms(passage.Text[range.Start..range.End]), StringComparer.Ordinal);
                 var coverage = total > 0 ? queryTerms.Where(terms.Contains).Sum(stats.Idf) / total : 0;
                 // Earlier passages rank better; a small prior keeps retrieval order among equally covering sentences.
-                candidates.Add((passage, range, coverage + (0.01 / passage.Number)));
+                candidates.Add((passage, range, coverage, coverage + (0.01 / passage.Number)));
             }
         }
-        var chosen = candidates
+        // A sentence that shares no term with the question is noise unless nothing better exists.
+        var covering = candidates.Where(c => c.Coverage > 0).ToList();
+        var chosen = (covering.Count > 0 ? covering : candidates)
             .OrderByDescending(c => c.Score)
             .GroupBy(c => c.Passage.Number)
             .SelectMany(g => g.Take(MaxSentencesPerPassage))
@@ -46,9 +49,14 @@ public sealed class ExtractiveAnswerer(TextAnalyzer analyzer, CitationVerifier v
             .Take(sentences)
             .ToList();
 
-        var sb = new StringBuilder(AnswerText.ExtractiveLead(language)).Append('\n');
+        // Without a model nothing is translated: when every quote is in another language, the lead says so.
+        var sourceLanguages = chosen.Select(c => c.Passage.Language).Distinct(StringComparer.Ordinal).ToList();
+        var lead = sourceLanguages.Count == 1 && sourceLanguages[0] != language && sourceLanguages[0] != Languages.Other
+            ? AnswerText.ExtractiveLeadInSourceLanguage(language, sourceLanguages[0])
+            : AnswerText.ExtractiveLead(language);
+        var sb = new StringBuilder(lead).Append('\n');
         var citations = new List<Citation>();
-        foreach (var (passage, range, _) in chosen)
+        foreach (var (passage, range, _, _) in chosen)
         {
             var sentence = Displayed(passage.Text[range.Start..range.End]);
             if (sentence.Length == 0)

@@ -8,6 +8,13 @@ namespace PolicyChat.Core.Retrieval;
 /// question's distinct terms that occur in the passage (or its title); the best passage's share is the evidence.
 /// 0 = none of the question's content words occur; 1 = all of them do. Rare terms weigh more, so a question about
 /// an absent subject scores low even when common words match. Below the calibrated threshold the service abstains.
+/// <para>
+/// A passage in another language than the question cannot share its ordinary words without a translation, so it is
+/// also judged on the question's <see cref="CrossLanguageAnchors"/> alone: the IDF-weighted share of its Latin-script
+/// names and numbers that the passage contains, counted only when the question names at least one such name. "When
+/// was DeepSeek founded?" is covered by an Arabic passage that writes "DeepSeek"; "When was DeepSeek sold to
+/// Google?" is not, unless the passage also names Google.
+/// </para>
 /// </summary>
 public sealed class EvidenceScorer(TextAnalyzer analyzer)
 {
@@ -24,8 +31,9 @@ public sealed class EvidenceScorer(TextAnalyzer analyzer)
             return 0;
         }
         var best = 0.0;
-        var passageTerms = hits.Take(TopPassages)
-            .Select(h => new HashSet<string>(analyzer.Terms(h.Title).Concat(analyzer.Terms(h.Text)), StringComparer.Ordinal))
+        var passages = hits.Take(TopPassages)
+            .Select(h => new PassageTerms(
+                new HashSet<string>(analyzer.Terms(h.Title).Concat(analyzer.Terms(h.Text)), StringComparer.Ordinal), h.Language))
             .ToList();
         foreach (var query in queries)
         {
@@ -34,21 +42,39 @@ public sealed class EvidenceScorer(TextAnalyzer analyzer)
             {
                 continue;
             }
+            var anchors = CrossLanguageAnchors.Find(query, analyzer);
             var stats = store is ITermStatisticsSource source
-                ? await source.GetTermStatisticsAsync(terms, cancellationToken)
+                ? await source.GetTermStatisticsAsync(terms.Union(anchors.Select(a => a.Term), StringComparer.Ordinal).ToList(), cancellationToken)
                 : TermStatistics.Empty;
-            best = Math.Max(best, Score(terms, passageTerms, stats));
+            best = Math.Max(best, Score(terms, anchors, LanguageDetector.Detect(query), passages, stats));
         }
         return best;
     }
 
-    internal static double Score(IReadOnlyList<string> queryTerms, IReadOnlyList<HashSet<string>> passages, TermStatistics stats)
+    internal readonly record struct PassageTerms(HashSet<string> Terms, string Language);
+
+    internal static double Score(IReadOnlyList<string> queryTerms, IReadOnlyList<CrossLanguageAnchors.Anchor> anchors, string queryLanguage,
+        IReadOnlyList<PassageTerms> passages, TermStatistics stats)
     {
-        var total = queryTerms.Sum(stats.Idf);
-        if (total <= 0)
+        var best = 0.0;
+        foreach (var passage in passages)
         {
-            return 0;
+            best = Math.Max(best, Coverage(queryTerms, passage.Terms, stats));
+            if (IsOtherLanguage(queryLanguage, passage.Language) && anchors.Any(a => a.IsName))
+            {
+                best = Math.Max(best, Coverage(anchors.Select(a => a.Term).ToList(), passage.Terms, stats));
+            }
         }
-        return passages.Select(p => queryTerms.Where(p.Contains).Sum(stats.Idf) / total).DefaultIfEmpty(0).Max();
+        return best;
     }
+
+    /// <summary>The IDF-weighted share of <paramref name="terms"/> that <paramref name="passage"/> contains.</summary>
+    internal static double Coverage(IReadOnlyList<string> terms, HashSet<string> passage, TermStatistics stats)
+    {
+        var total = terms.Sum(stats.Idf);
+        return total <= 0 ? 0 : terms.Where(passage.Contains).Sum(stats.Idf) / total;
+    }
+
+    private static bool IsOtherLanguage(string queryLanguage, string passageLanguage) =>
+        queryLanguage != Languages.Other && passageLanguage != Languages.Other && queryLanguage != passageLanguage;
 }

@@ -9,7 +9,8 @@ namespace PolicyChat.Server.Apis;
 
 public sealed record LiveResponse(string Status);
 
-public sealed record IndexReadiness(bool Ok, int Documents, int Chunks, string? Embedder, string? Message);
+/// <summary>The index's state; <c>Warm</c> is false while the embedded store is still loading its in-memory search indexes.</summary>
+public sealed record IndexReadiness(bool Ok, int Documents, int Chunks, string? Embedder, string? Message, bool Warm);
 
 public sealed record ModelReadiness(bool Enabled, bool Reachable, bool Healthy, string? Endpoint, string? Model, string Message);
 
@@ -44,12 +45,13 @@ public static class HealthApi
         {
             await store.InitializeAsync(cancellationToken);
             var stats = await store.GetStatsAsync(cancellationToken);
-            index = new IndexReadiness(true, stats.Documents, stats.Chunks, stats.Embedder is { } e ? $"{e.Model} ({e.Dimensions})" : null, null);
+            index = new IndexReadiness(true, stats.Documents, stats.Chunks, stats.Embedder is { } e ? $"{e.Model} ({e.Dimensions})" : null, null,
+                Warm: store is not IIndexWarmUp warmable || warmable.IsWarm);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             loggerFactory.CreateLogger(typeof(HealthApi)).LogError(ex, "Readiness: the index could not be opened");
-            index = new IndexReadiness(false, 0, 0, null, "The index could not be opened; see the server log.");
+            index = new IndexReadiness(false, 0, 0, null, "The index could not be opened; see the server log.", Warm: false);
         }
 
         ModelReadiness model;

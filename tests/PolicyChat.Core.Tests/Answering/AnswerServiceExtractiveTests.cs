@@ -47,6 +47,42 @@ public sealed class AnswerServiceExtractiveTests(CorpusIndexFixture corpus) : IC
     }
 
     [Fact]
+    public async Task AskStreamAsync_EnglishQuestionNamingWhatAnArabicArticleWritesInLatin_QuotesItUnderALeadThatSaysSo()
+    {
+        await using var services = corpus.CreateServices();
+        var deepSeek = corpus.IdOf(CorpusIndexFixture.DeepSeekFile);
+
+        var run = await AnswerTestKit.RunAsync(services.GetRequiredService<AnswerService>(), new AskRequest("When was DeepSeek founded?"));
+
+        Assert.Equal(AnswerModes.Extractive, run.Done!.Mode);
+        Assert.Equal(Languages.English, run.Done.Language);
+        Assert.Equal(deepSeek, run.Passages[0].DocumentId);
+        Assert.Equal(AnswerText.ExtractiveLeadInSourceLanguage(Languages.English, Languages.Arabic), run.Text.Split('\n')[0]);
+        Assert.NotEmpty(run.Citations);
+        Assert.All(run.Citations, c =>
+        {
+            Assert.Equal(deepSeek, c.DocumentId);
+            Assert.Contains("DeepSeek", c.Quote, StringComparison.Ordinal);
+            corpus.AssertQuotesDocument(c);
+        });
+    }
+
+    [Theory]
+    [InlineData("When was DeepSeek sold to Google?")]
+    [InlineData("كم فريقًا بحثيًا تدعمه منشأة علوم البروتين الوطنية في شنغهاي؟")]
+    public async Task AskStreamAsync_CrossLanguageQuestionWithoutAModel_AbstainsUnlessEveryNameIsFound(string question)
+    {
+        // The first names a company the collection never mentions; the second needs a translation (the answer is in
+        // the English article, and the question shares no Latin name or number with it).
+        await using var services = corpus.CreateServices();
+
+        var run = await AnswerTestKit.RunAsync(services.GetRequiredService<AnswerService>(), new AskRequest(question));
+
+        Assert.Equal(AnswerModes.Abstained, run.Done!.Mode);
+        Assert.Empty(run.Citations);
+    }
+
+    [Fact]
     public async Task AskAsync_WithoutModel_ReturnsTheSameAnswerAsTheStream()
     {
         await using var services = corpus.CreateServices();

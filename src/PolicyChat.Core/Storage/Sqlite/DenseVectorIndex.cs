@@ -21,6 +21,9 @@ internal sealed class DenseVectorIndex(Func<List<(long RowId, float[] Vector)>> 
         }
     }
 
+    /// <summary>Builds the matrix now when a write invalidated it; returns the number of vectors.</summary>
+    public int Warm() => GetSnapshot().Count;
+
     public IReadOnlyList<(long RowId, double Score)> Search(float[] query, int limit, IReadOnlySet<long>? allowed)
     {
         var snapshot = GetSnapshot();

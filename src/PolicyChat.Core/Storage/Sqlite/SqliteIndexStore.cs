@@ -14,7 +14,7 @@ namespace PolicyChat.Core.Storage.Sqlite;
 /// character n-grams) and exact SIMD vector search, all derived from the chunks table when first needed.
 /// Every document replacement is one transaction, so a killed process leaves either the old or the new version.
 /// </summary>
-public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
+public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IIndexWarmUp
 {
     private const string EmbedderKey = "embedder";
     private const int SchemaVersion = 2;
@@ -304,6 +304,16 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource
             }
         }
         return new TermStatistics(lexicon.Words.DocumentCount, df);
+    }
+
+    public bool IsWarm => LoadedLexicon() is not null;
+
+    /// <summary>Loads both BM25 indexes and the vector matrix from the chunks table (the work the first search would do).</summary>
+    public async Task<int> WarmUpAsync(CancellationToken cancellationToken = default)
+    {
+        var lexicon = await GetLexiconAsync(cancellationToken);
+        await Task.Run(_dense.Warm, cancellationToken);
+        return lexicon.Words.DocumentCount;
     }
 
     /// <summary>Releases pooled connections so database files can be deleted or copied.</summary>

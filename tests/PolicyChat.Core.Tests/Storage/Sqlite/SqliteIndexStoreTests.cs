@@ -31,6 +31,34 @@ public sealed class SqliteIndexStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WarmUpAsync_BuildsTheInMemoryIndexesBeforeAnySearch_AndLaterWritesStaySearchable()
+    {
+        await _store.UpsertDocumentAsync(Doc("d1", "h1", ["alpha beta", "gamma"]));
+        Assert.False(_store.IsWarm);
+
+        var chunks = await _store.WarmUpAsync();
+
+        Assert.True(_store.IsWarm);
+        Assert.Equal(2, chunks);
+        Assert.Equal(2, await _store.WarmUpAsync());
+        await _store.UpsertDocumentAsync(Doc("d2", "h2", ["delta"]));
+        Assert.Single(await _store.SearchAsync(Query(["delta"])));
+        Assert.Single(await _store.SearchAsync(Query(["gamma"])));
+    }
+
+    [Fact]
+    public async Task WarmUpAsync_Cancelled_ThrowsAndALaterSearchStillWorks()
+    {
+        await _store.UpsertDocumentAsync(Doc("d1", "h1", ["alpha"]));
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _store.WarmUpAsync(cancelled.Token));
+
+        Assert.Single(await _store.SearchAsync(Query(["alpha"])));
+    }
+
+    [Fact]
     public async Task UpsertDocument_FailingMidTransaction_KeepsOldVersion()
     {
         await _store.UpsertDocumentAsync(Doc("d1", "hash1", ["alpha"]));
