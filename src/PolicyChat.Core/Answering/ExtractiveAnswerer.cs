@@ -39,9 +39,9 @@ public sealed class ExtractiveAnswerer(TextAnalyzer analyzer, CitationVerifier v
                 candidates.Add((passage, range, coverage, coverage + (0.01 / passage.Number)));
             }
         }
-        // A sentence that shares no term with the question is noise unless nothing better exists.
+        // A sentence that shares no term with the question is noise; when none shares one, the best-ranked one stands.
         var covering = candidates.Where(c => c.Coverage > 0).ToList();
-        var chosen = (covering.Count > 0 ? covering : candidates)
+        var chosen = (covering.Count > 0 ? covering : candidates.OrderByDescending(c => c.Score).Take(1))
             .OrderByDescending(c => c.Score)
             .GroupBy(c => c.Passage.Number)
             .SelectMany(g => g.Take(MaxSentencesPerPassage))

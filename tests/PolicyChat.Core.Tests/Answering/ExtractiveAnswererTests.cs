@@ -31,11 +31,14 @@ public sealed class ExtractiveAnswererTests
     [Fact]
     public void Answer_NoSentenceSharesATerm_StillQuotesTheBestRankedOne()
     {
-        var passage = Passage(1, "Weather in the region was mild during the whole autumn season.", Languages.English);
+        var first = Passage(1, "Weather in the region was mild during the whole autumn season. Officials opened a railway line.", Languages.English);
+        var second = Passage(2, "Prices of fresh fruit rose sharply at the markets of the port city.", Languages.English);
 
-        var answer = Answerer.Answer("How many research teams are there?", Languages.English, [passage], TermStatistics.Empty, 3);
+        var answer = Answerer.Answer("How many research teams are there?", Languages.English, [first, second], TermStatistics.Empty, 3);
 
-        Assert.Single(answer.Citations);
+        var citation = Assert.Single(answer.Citations);
+        Assert.Equal(1, citation.Marker);
+        Assert.StartsWith("Weather", citation.Quote, StringComparison.Ordinal);
     }
 
     [Fact]
