@@ -21,11 +21,12 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
 
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly DenseVectorIndex _dense;
     private readonly SqliteIndexOptions _options;
     private readonly QueryBudget _budget;
     private readonly Lock _lexiconGate = new();
     private Task<ChunkLexicon>? _lexicon;
+    private readonly DenseVectorIndex _dense = new();
+    private Task<DenseVectorIndex>? _denseLoad;
     private bool _initialized;
 
     public SqliteIndexStore(SqliteIndexOptions options)
@@ -42,7 +43,6 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
-        _dense = new DenseVectorIndex(LoadVectors);
     }
 
     public string DatabasePath { get; }
@@ -91,11 +91,12 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
             await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             var existing = await FindDocumentRowIdAsync(connection, tx, doc.Id, cancellationToken);
             var lexicon = LoadedLexicon();
+            var dense = LoadedDense();
             IReadOnlyList<ChunkTerms> removed = [];
             long docRowId;
             if (existing is { } rowId)
             {
-                removed = await DeleteChunksAsync(connection, tx, rowId, lexicon is not null, cancellationToken);
+                removed = await DeleteChunksAsync(connection, tx, rowId, lexicon is not null || dense is not null, cancellationToken);
                 await using var update = Command(connection, tx,
                     """
                     UPDATE documents SET source_path=$source, title=$title, language=$lang, date=$date, outlet=$outlet,
@@ -121,12 +122,26 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
             var added = await InsertChunksAsync(connection, tx, docRowId, document.Chunks, cancellationToken);
             await tx.CommitAsync(cancellationToken);
             lexicon?.Apply(removed, added);
+            dense?.Apply([.. removed.Select(r => r.RowId)], AddedVectors(added, document.Chunks));
         }
         finally
         {
             _writeLock.Release();
         }
-        _dense.Invalidate();
+    }
+
+    /// <summary>The new chunks' vectors by rowid (<paramref name="added"/> is in chunk order).</summary>
+    private static List<(long RowId, float[] Vector)> AddedVectors(IReadOnlyList<ChunkTerms> added, IReadOnlyList<ChunkToIndex> chunks)
+    {
+        var vectors = new List<(long, float[])>();
+        for (var i = 0; i < added.Count; i++)
+        {
+            if (chunks[i].Vector is { Length: > 0 } vector)
+            {
+                vectors.Add((added[i].RowId, vector));
+            }
+        }
+        return vectors;
     }
 
     public async Task<bool> DeleteDocumentAsync(string documentId, CancellationToken cancellationToken = default)
@@ -141,18 +156,19 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
                 return false;
             }
             var lexicon = LoadedLexicon();
-            var removed = await DeleteChunksAsync(connection, tx, rowId, lexicon is not null, cancellationToken);
+            var dense = LoadedDense();
+            var removed = await DeleteChunksAsync(connection, tx, rowId, lexicon is not null || dense is not null, cancellationToken);
             await using var delete = Command(connection, tx, "DELETE FROM documents WHERE rowid=$rowid;");
             delete.Parameters.AddWithValue("$rowid", rowId);
             await delete.ExecuteNonQueryAsync(cancellationToken);
             await tx.CommitAsync(cancellationToken);
             lexicon?.Apply(removed, []);
+            dense?.Apply([.. removed.Select(r => r.RowId)], []);
         }
         finally
         {
             _writeLock.Release();
         }
-        _dense.Invalidate();
         return true;
     }
 
@@ -216,7 +232,7 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
         IReadOnlyList<(long RowId, double Score)> dense = [];
         if (weights.Dense > 0 && query.Vector is { Length: > 0 } vector)
         {
-            dense = _dense.Search(vector, perLeg, allowed);
+            dense = (await GetDenseAsync(cancellationToken)).Search(vector, perLeg, allowed);
         }
 
         var fused = weights.Method == FusionMethod.Score
@@ -306,13 +322,13 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
         return new TermStatistics(lexicon.Words.DocumentCount, df);
     }
 
-    public bool IsWarm => LoadedLexicon() is not null;
+    public bool IsWarm => LoadedLexicon() is not null && LoadedDense() is not null;
 
     /// <summary>Loads both BM25 indexes and the vector matrix from the chunks table (the work the first search would do).</summary>
     public async Task<int> WarmUpAsync(CancellationToken cancellationToken = default)
     {
         var lexicon = await GetLexiconAsync(cancellationToken);
-        await Task.Run(_dense.Warm, cancellationToken);
+        await GetDenseAsync(cancellationToken);
         return lexicon.Words.DocumentCount;
     }
 
@@ -371,6 +387,43 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    /// <summary>The vector index, loaded from the chunks table on first use under the write lock (as the lexicon is).</summary>
+    private Task<DenseVectorIndex> GetDenseAsync(CancellationToken cancellationToken)
+    {
+        lock (_lexiconGate)
+        {
+            if (_denseLoad is null || _denseLoad.IsFaulted || _denseLoad.IsCanceled)
+            {
+                _denseLoad = LoadDenseAsync();
+            }
+            return cancellationToken.CanBeCanceled ? _denseLoad.WaitAsync(cancellationToken) : _denseLoad;
+        }
+    }
+
+    private async Task<DenseVectorIndex> LoadDenseAsync()
+    {
+        await InitializeAsync(CancellationToken.None);
+        await _writeLock.WaitAsync(CancellationToken.None);
+        try
+        {
+            await Task.Run(() => _dense.Load(LoadVectors()));
+            return _dense;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>The vector index when loaded (writes must keep it in step), else null (a later load reads the rows).</summary>
+    private DenseVectorIndex? LoadedDense()
+    {
+        lock (_lexiconGate)
+        {
+            return _denseLoad is { IsCompletedSuccessfully: true } ? _dense : null;
         }
     }
 
@@ -582,7 +635,7 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
         using var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT rowid, vector FROM chunks WHERE vector IS NOT NULL;";
+        cmd.CommandText = "SELECT rowid, vector FROM chunks WHERE vector IS NOT NULL ORDER BY rowid;";
         var list = new List<(long, float[])>();
         using var r = cmd.ExecuteReader();
         while (r.Read())

@@ -102,6 +102,30 @@ public sealed class SqliteIndexStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Search_DenseLegAfterWrites_SeesReplacedAndDeletedVectorsWithoutReloading()
+    {
+        var first = Doc("d1", "h1", ["one", "two"]);
+        await _store.UpsertDocumentAsync(first with
+        {
+            Chunks = [first.Chunks[0] with { Vector = [1f, 0f, 0f] }, first.Chunks[1] with { Vector = [0f, 1f, 0f] }],
+        });
+        var other = Doc("d2", "h1", ["three"]);
+        await _store.UpsertDocumentAsync(other with { Chunks = [other.Chunks[0] with { Vector = [0f, 0f, 1f] }] });
+        Assert.Equal(3, (await _store.SearchAsync(new IndexQuery([], [], [1f, 1f, 1f], 10))).Count); // loads the vectors
+
+        var replaced = Doc("d1", "h2", ["uno"]);
+        await _store.UpsertDocumentAsync(replaced with { Chunks = [replaced.Chunks[0] with { Vector = [0f, 1f, 0f] }] });
+        var afterReplace = await _store.SearchAsync(new IndexQuery([], [], [1f, 0f, 0f], 10));
+        await _store.DeleteDocumentAsync("d2");
+        var afterDelete = await _store.SearchAsync(new IndexQuery([], [], [0f, 0f, 1f], 10));
+
+        Assert.Equal(2, afterReplace.Count);
+        Assert.DoesNotContain(afterReplace, h => h.Text == "one" || h.Text == "two");
+        Assert.Equal(["uno"], afterDelete.Select(h => h.Text));
+        Assert.True(_store.IsWarm);
+    }
+
+    [Fact]
     public async Task Search_DenseQueryWithOtherDimension_ThrowsReindexMessage()
     {
         var doc = Doc("d1", "h", ["one"]);
