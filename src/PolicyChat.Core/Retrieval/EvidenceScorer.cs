@@ -42,11 +42,15 @@ public sealed class EvidenceScorer(TextAnalyzer analyzer)
             {
                 continue;
             }
-            var anchors = CrossLanguageAnchors.Find(query, analyzer);
+            var language = LanguageDetector.Detect(query);
+            // Anchors matter only against a passage in another language (the usual case has none).
+            IReadOnlyList<CrossLanguageAnchors.Anchor> anchors = passages.Any(p => IsOtherLanguage(language, p.Language))
+                ? CrossLanguageAnchors.Find(query, analyzer)
+                : [];
             var stats = store is ITermStatisticsSource source
-                ? await source.GetTermStatisticsAsync(terms.Union(anchors.Select(a => a.Term), StringComparer.Ordinal).ToList(), cancellationToken)
+                ? await source.GetTermStatisticsAsync(anchors.Count == 0 ? terms : terms.Union(anchors.Select(a => a.Term), StringComparer.Ordinal).ToList(), cancellationToken)
                 : TermStatistics.Empty;
-            best = Math.Max(best, Score(terms, anchors, LanguageDetector.Detect(query), passages, stats));
+            best = Math.Max(best, Score(terms, anchors, language, passages, stats));
         }
         return best;
     }

@@ -71,7 +71,7 @@ internal sealed class DenseVectorIndex
             segments.Add(appended);
             live += appended.Count;
         }
-        var next = new Snapshot(segments, live == 0 && segments.Count == 0 ? 0 : dims, live, deleted);
+        var next = new Snapshot(segments, dims, live, deleted);
         if (segments.Count > MaxSegments || deleted > Math.Max(1024, live / 4))
         {
             next = next.Merged();

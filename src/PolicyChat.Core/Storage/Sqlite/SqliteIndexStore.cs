@@ -23,7 +23,7 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SqliteIndexOptions _options;
     private readonly QueryBudget _budget;
-    private readonly Lock _lexiconGate = new();
+    private readonly Lock _loadGate = new();
     private Task<ChunkLexicon>? _lexicon;
     private readonly DenseVectorIndex _dense = new();
     private Task<DenseVectorIndex>? _denseLoad;
@@ -353,64 +353,48 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
         SqliteConnection.ClearAllPools();
     }
 
-    /// <summary>
-    /// The in-memory BM25 indexes, loaded from the chunks table on first use. Loading holds the write lock, so no write
-    /// commits between the rows it reads and the moment later writes start updating it.
-    /// </summary>
-    private Task<ChunkLexicon> GetLexiconAsync(CancellationToken cancellationToken)
-    {
-        lock (_lexiconGate)
+    /// <summary>The in-memory BM25 indexes, loaded from the chunks table on first use.</summary>
+    private Task<ChunkLexicon> GetLexiconAsync(CancellationToken cancellationToken) =>
+        GetInMemory(ref _lexicon, () =>
         {
-            if (_lexicon is null || _lexicon.IsFaulted || _lexicon.IsCanceled)
-            {
-                _lexicon = LoadLexiconAsync();
-            }
-            return cancellationToken.CanBeCanceled ? _lexicon.WaitAsync(cancellationToken) : _lexicon;
-        }
-    }
+            var lexicon = new ChunkLexicon(_options.Words ?? new(), _options.NGrams ?? new(), new TextAnalyzerOptions());
+            using var connection = new SqliteConnection(_connectionString);
+            connection.Open();
+            lexicon.Load(connection);
+            return lexicon;
+        }, cancellationToken);
 
-    private async Task<ChunkLexicon> LoadLexiconAsync()
-    {
-        await InitializeAsync(CancellationToken.None);
-        await _writeLock.WaitAsync(CancellationToken.None);
-        try
+    /// <summary>The vector index, loaded from the chunks table on first use.</summary>
+    private Task<DenseVectorIndex> GetDenseAsync(CancellationToken cancellationToken) =>
+        GetInMemory(ref _denseLoad, () =>
         {
-            return await Task.Run(() =>
-            {
-                var lexicon = new ChunkLexicon(_options.Words ?? new(), _options.NGrams ?? new(), new TextAnalyzerOptions());
-                using var connection = new SqliteConnection(_connectionString);
-                connection.Open();
-                lexicon.Load(connection);
-                return lexicon;
-            });
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    /// <summary>The vector index, loaded from the chunks table on first use under the write lock (as the lexicon is).</summary>
-    private Task<DenseVectorIndex> GetDenseAsync(CancellationToken cancellationToken)
-    {
-        lock (_lexiconGate)
-        {
-            if (_denseLoad is null || _denseLoad.IsFaulted || _denseLoad.IsCanceled)
-            {
-                _denseLoad = LoadDenseAsync();
-            }
-            return cancellationToken.CanBeCanceled ? _denseLoad.WaitAsync(cancellationToken) : _denseLoad;
-        }
-    }
-
-    private async Task<DenseVectorIndex> LoadDenseAsync()
-    {
-        await InitializeAsync(CancellationToken.None);
-        await _writeLock.WaitAsync(CancellationToken.None);
-        try
-        {
-            await Task.Run(() => _dense.Load(LoadVectors()));
+            _dense.Load(LoadVectors());
             return _dense;
+        }, cancellationToken);
+
+    /// <summary>
+    /// One in-memory structure derived from the chunks table: loaded once (again after a failed load), by a load that
+    /// holds the write lock, so no write commits between the rows it reads and the moment later writes start updating it.
+    /// </summary>
+    private Task<T> GetInMemory<T>(ref Task<T>? slot, Func<T> load, CancellationToken cancellationToken)
+    {
+        lock (_loadGate)
+        {
+            if (slot is null || slot.IsFaulted || slot.IsCanceled)
+            {
+                slot = LoadUnderWriteLockAsync(load);
+            }
+            return cancellationToken.CanBeCanceled ? slot.WaitAsync(cancellationToken) : slot;
+        }
+    }
+
+    private async Task<T> LoadUnderWriteLockAsync<T>(Func<T> load)
+    {
+        await InitializeAsync(CancellationToken.None);
+        await _writeLock.WaitAsync(CancellationToken.None);
+        try
+        {
+            return await Task.Run(load);
         }
         finally
         {
@@ -418,23 +402,19 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
         }
     }
 
-    /// <summary>The vector index when loaded (writes must keep it in step), else null (a later load reads the rows).</summary>
-    private DenseVectorIndex? LoadedDense()
+    /// <summary>The structure when loaded (writes must keep it in step), else null (a later load reads the rows).</summary>
+    private T? Loaded<T>(ref Task<T>? slot)
+        where T : class
     {
-        lock (_lexiconGate)
+        lock (_loadGate)
         {
-            return _denseLoad is { IsCompletedSuccessfully: true } ? _dense : null;
+            return slot is { IsCompletedSuccessfully: true } task ? task.Result : null;
         }
     }
 
-    /// <summary>The in-memory indexes when loaded (writes must keep them in step), else null (a later load reads the rows).</summary>
-    private ChunkLexicon? LoadedLexicon()
-    {
-        lock (_lexiconGate)
-        {
-            return _lexicon is { IsCompletedSuccessfully: true } task ? task.Result : null;
-        }
-    }
+    private ChunkLexicon? LoadedLexicon() => Loaded(ref _lexicon);
+
+    private DenseVectorIndex? LoadedDense() => Loaded(ref _denseLoad);
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
