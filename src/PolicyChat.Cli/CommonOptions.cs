@@ -7,7 +7,7 @@ internal static class CommonOptions
 {
     public static Option<string> Db() => new("--db")
     {
-        Description = "SQLite index file (default: data/policychat.db, or Storage:Sqlite:Path from configuration).",
+        Description = "SQLite index file (default: Storage:Sqlite:Path from configuration, else policychat.db in $POLICYCHAT_DATA or ~/.local/share/policychat, the server's default too).",
     };
 
     public static Option<bool> Json() => new("--json")

@@ -8,7 +8,7 @@ public sealed record ConversationMessage(string Role, string Content, DateTimeOf
 public sealed record ConversationOptions
 {
     /// <summary>SQLite file for conversation history (kept apart from the index so either can be rebuilt alone).</summary>
-    public string Path { get; init; } = System.IO.Path.Combine("data", "conversations.db");
+    public string Path { get; init; } = Hosting.DataDirectory.ConversationsPath; // beside the index by default
 }
 
 /// <summary>Conversation history per conversation id in SQLite, bounded to the most recent messages.</summary>

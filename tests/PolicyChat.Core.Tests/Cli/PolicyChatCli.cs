@@ -49,6 +49,8 @@ public static class PolicyChatCli
         info.Environment["Llm__Model"] = "";
         info.Environment["Embedding__Model"] = "";
         info.Environment["DOTNET_NOLOGO"] = "1";
+        // A run without --db writes under the test's folder, never into the user's data directory.
+        info.Environment["POLICYCHAT_DATA"] = Path.Combine(workingDirectory, "data");
         return info;
     }
 

@@ -4,8 +4,11 @@ namespace PolicyChat.Core.Storage.Sqlite;
 
 public sealed record SqliteIndexOptions
 {
-    /// <summary>Database file; the folder is created when missing.</summary>
-    public string Path { get; init; } = System.IO.Path.Combine("data", "policychat.db");
+    /// <summary>
+    /// Database file; the folder is created when missing. Default: policychat.db in the shared data directory
+    /// (<see cref="Hosting.DataDirectory"/>: POLICYCHAT_DATA, else ~/.local/share/policychat), the same for CLI and server.
+    /// </summary>
+    public string Path { get; init; } = Hosting.DataDirectory.IndexPath;
 
     /// <summary>BM25 parameters of the word leg (k1 0.9, b 0.4: tuned on XQuAD-ar, see README "Measurements").</summary>
     public Bm25Parameters Words { get; init; } = new() { K1 = 0.9, B = 0.4 };
@@ -23,7 +26,7 @@ public sealed record SqliteIndexOptions
     {
         if (string.IsNullOrWhiteSpace(Path))
         {
-            yield return "Storage:Sqlite:Path must name a database file (for example data/policychat.db).";
+            yield return "Storage:Sqlite:Path must name a database file (for example /var/lib/policychat/policychat.db).";
         }
         foreach (var error in (Words ?? new()).Validate("Storage:Sqlite:Words").Concat((NGrams ?? new()).Validate("Storage:Sqlite:NGrams")))
         {
