@@ -42,9 +42,10 @@ internal sealed class ChunkLexicon : IDisposable
     public static string GramColumn(ChunkToIndex chunk) => chunk.NGramSource ?? NGramSource.FromGrams(chunk.NGrams);
 
     /// <summary>Reads every chunk (synchronously: the index writers are thread-bound) and indexes it.</summary>
-    public void Load(SqliteConnection connection)
+    public void Load(SqliteConnection connection, SqliteTransaction? snapshot = null)
     {
         using var cmd = connection.CreateCommand();
+        cmd.Transaction = snapshot;
         cmd.CommandText = "SELECT rowid, terms, gram_source FROM chunks ORDER BY rowid;";
         using var reader = cmd.ExecuteReader();
         using var words = Words.OpenWriter();
@@ -106,6 +107,10 @@ internal sealed class ChunkLexicon : IDisposable
 
     private void Add(Bm25Index.Writer words, Bm25Index.Writer grams, ChunkTerms chunk)
     {
+        if (_docByRowId.ContainsKey(chunk.RowId))
+        {
+            return; // already indexed (rowids name one chunk for the life of the file)
+        }
         var doc = _nextDoc++;
         if (doc == _rowIdByDoc.Length)
         {

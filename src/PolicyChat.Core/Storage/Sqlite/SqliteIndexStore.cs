@@ -13,11 +13,18 @@ namespace PolicyChat.Core.Storage.Sqlite;
 /// and dense vectors as BLOBs. Searches run in memory: two BM25 inverted indexes (<see cref="ChunkLexicon"/>: words and
 /// character n-grams) and exact SIMD vector search, all derived from the chunks table when first needed.
 /// Every document replacement is one transaction, so a killed process leaves either the old or the new version.
+/// <para>
+/// One truth between processes: every write to the chunks table is recorded in the file's change log
+/// (<see cref="ChunkChangeLog"/>), and the in-memory indexes record the sequence number they reflect. Each search first
+/// compares it with the file's (one indexed read) and applies whatever any process committed since, so another
+/// process's write is visible to the next search. Rowids are never reused, so a stale hit can only miss, never name
+/// another chunk's text.
+/// </para>
 /// </summary>
 public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IIndexWarmUp
 {
     private const string EmbedderKey = "embedder";
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
 
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -27,6 +34,9 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
     private Task<ChunkLexicon>? _lexicon;
     private readonly DenseVectorIndex _dense = new();
     private Task<DenseVectorIndex>? _denseLoad;
+    // The change-log sequence each in-memory structure reflects; written under _writeLock.
+    private long _lexiconSeq;
+    private long _denseSeq;
     private bool _initialized;
 
     public SqliteIndexStore(SqliteIndexOptions options)
@@ -63,6 +73,7 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
         await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
         await ExecuteAsync(connection, Schema, cancellationToken);
         await SqliteSchemaMigration.MigrateAsync(connection, SchemaVersion, cancellationToken);
+        await ExecuteAsync(connection, ChunkChangeLog.Schema, cancellationToken); // after the migration: triggers follow the table
         _initialized = true;
     }
 
@@ -90,13 +101,10 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
             await using var connection = await OpenAsync(cancellationToken);
             await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             var existing = await FindDocumentRowIdAsync(connection, tx, doc.Id, cancellationToken);
-            var lexicon = LoadedLexicon();
-            var dense = LoadedDense();
-            IReadOnlyList<ChunkTerms> removed = [];
             long docRowId;
             if (existing is { } rowId)
             {
-                removed = await DeleteChunksAsync(connection, tx, rowId, lexicon is not null || dense is not null, cancellationToken);
+                await DeleteChunksAsync(connection, tx, rowId, cancellationToken);
                 await using var update = Command(connection, tx,
                     """
                     UPDATE documents SET source_path=$source, title=$title, language=$lang, date=$date, outlet=$outlet,
@@ -119,29 +127,14 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
                 docRowId = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
             }
 
-            var added = await InsertChunksAsync(connection, tx, docRowId, document.Chunks, cancellationToken);
+            await InsertChunksAsync(connection, tx, docRowId, document.Chunks, cancellationToken);
             await tx.CommitAsync(cancellationToken);
-            lexicon?.Apply(removed, added);
-            dense?.Apply([.. removed.Select(r => r.RowId)], AddedVectors(added, document.Chunks));
+            CatchUpLocked(connection);
         }
         finally
         {
             _writeLock.Release();
         }
-    }
-
-    /// <summary>The new chunks' vectors by rowid (<paramref name="added"/> is in chunk order).</summary>
-    private static List<(long RowId, float[] Vector)> AddedVectors(IReadOnlyList<ChunkTerms> added, IReadOnlyList<ChunkToIndex> chunks)
-    {
-        var vectors = new List<(long, float[])>();
-        for (var i = 0; i < added.Count; i++)
-        {
-            if (chunks[i].Vector is { Length: > 0 } vector)
-            {
-                vectors.Add((added[i].RowId, vector));
-            }
-        }
-        return vectors;
     }
 
     public async Task<bool> DeleteDocumentAsync(string documentId, CancellationToken cancellationToken = default)
@@ -155,15 +148,12 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
             {
                 return false;
             }
-            var lexicon = LoadedLexicon();
-            var dense = LoadedDense();
-            var removed = await DeleteChunksAsync(connection, tx, rowId, lexicon is not null || dense is not null, cancellationToken);
+            await DeleteChunksAsync(connection, tx, rowId, cancellationToken);
             await using var delete = Command(connection, tx, "DELETE FROM documents WHERE rowid=$rowid;");
             delete.Parameters.AddWithValue("$rowid", rowId);
             await delete.ExecuteNonQueryAsync(cancellationToken);
             await tx.CommitAsync(cancellationToken);
-            lexicon?.Apply(removed, []);
-            dense?.Apply([.. removed.Select(r => r.RowId)], []);
+            CatchUpLocked(connection);
         }
         finally
         {
@@ -222,6 +212,8 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
         var perLeg = Math.Max(weights.CandidatesPerLeg, query.Limit);
         var lexicon = await GetLexiconAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
+        var denseIndex = weights.Dense > 0 && query.Vector is { Length: > 0 } ? await GetDenseAsync(cancellationToken) : null;
+        await CatchUpAsync(connection, cancellationToken);
         var allowed = query.Filter is { IsEmpty: false } f ? await FilteredRowIdsAsync(connection, f, cancellationToken) : null;
         IReadOnlyList<(long RowId, double Score)> words = weights.Words > 0 && query.Terms.Count > 0
             ? lexicon.Search(lexicon.Words, query.Terms, perLeg, _budget, allowed)
@@ -230,9 +222,9 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
             ? lexicon.Search(lexicon.NGrams, query.NGrams, perLeg, _budget, allowed)
             : [];
         IReadOnlyList<(long RowId, double Score)> dense = [];
-        if (weights.Dense > 0 && query.Vector is { Length: > 0 } vector)
+        if (denseIndex is not null)
         {
-            dense = (await GetDenseAsync(cancellationToken)).Search(vector, perLeg, allowed);
+            dense = denseIndex.Search(query.Vector!, perLeg, allowed);
         }
 
         var fused = weights.Method == FusionMethod.Score
@@ -311,6 +303,10 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
     {
         ArgumentNullException.ThrowIfNull(terms);
         var lexicon = await GetLexiconAsync(cancellationToken);
+        await using (var connection = await OpenAsync(cancellationToken))
+        {
+            await CatchUpAsync(connection, cancellationToken);
+        }
         var df = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var term in terms)
         {
@@ -360,7 +356,9 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
             var lexicon = new ChunkLexicon(_options.Words ?? new(), _options.NGrams ?? new(), new TextAnalyzerOptions());
             using var connection = new SqliteConnection(_connectionString);
             connection.Open();
-            lexicon.Load(connection);
+            using var snapshot = connection.BeginTransaction(deferred: true); // the rows and the sequence of one committed state
+            _lexiconSeq = ChunkChangeLog.CurrentSeq(connection, snapshot);
+            lexicon.Load(connection, snapshot);
             return lexicon;
         }, cancellationToken);
 
@@ -368,9 +366,76 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
     private Task<DenseVectorIndex> GetDenseAsync(CancellationToken cancellationToken) =>
         GetInMemory(ref _denseLoad, () =>
         {
-            _dense.Load(LoadVectors());
+            using var connection = new SqliteConnection(_connectionString);
+            connection.Open();
+            using var snapshot = connection.BeginTransaction(deferred: true);
+            _denseSeq = ChunkChangeLog.CurrentSeq(connection, snapshot);
+            _dense.Load(LoadVectors(connection, snapshot));
             return _dense;
         }, cancellationToken);
+
+    /// <summary>
+    /// Applies the changes any process committed since the loaded structures' sequence (nothing when none are loaded
+    /// or the file's sequence has not moved: one indexed read).
+    /// </summary>
+    private async Task CatchUpAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        var lexicon = LoadedLexicon();
+        var dense = LoadedDense();
+        if (lexicon is null && dense is null)
+        {
+            return;
+        }
+        var current = await ChunkChangeLog.CurrentSeqAsync(connection, cancellationToken);
+        if ((lexicon is null || current <= Volatile.Read(ref _lexiconSeq)) && (dense is null || current <= Volatile.Read(ref _denseSeq)))
+        {
+            return;
+        }
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            CatchUpLocked(connection);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Brings every loaded structure to the file's latest committed state, a page of changes at a time. Holds the write lock.</summary>
+    private void CatchUpLocked(SqliteConnection connection)
+    {
+        var lexicon = LoadedLexicon();
+        var dense = LoadedDense();
+        while (lexicon is not null || dense is not null)
+        {
+            var since = Math.Min(lexicon is null ? long.MaxValue : _lexiconSeq, dense is null ? long.MaxValue : _denseSeq);
+            var page = ChunkChangeLog.ReadPage(connection, since, withVectors: dense is not null);
+            if (page.Count == 0)
+            {
+                return;
+            }
+            var last = page[^1].Seq;
+            if (lexicon is not null && last > _lexiconSeq)
+            {
+                var removed = new List<ChunkTerms>();
+                var added = new List<ChunkTerms>();
+                foreach (var change in page.Where(c => c.Seq > _lexiconSeq && c.RowId >= 0))
+                {
+                    (change.Removed ? removed : added).Add(new ChunkTerms(change.RowId, change.Terms, change.GramSource));
+                }
+                lexicon.Apply(removed, added);
+                Volatile.Write(ref _lexiconSeq, last);
+            }
+            if (dense is not null && last > _denseSeq)
+            {
+                var changes = page.Where(c => c.Seq > _denseSeq && c.RowId >= 0).ToList();
+                dense.Apply([.. changes.Where(c => c.Removed).Select(c => c.RowId)],
+                    [.. changes.Where(c => !c.Removed && c.Vector is { Length: > 0 }).Select(c => (c.RowId, c.Vector!))]);
+                Volatile.Write(ref _denseSeq, last);
+            }
+        }
+    }
 
     /// <summary>
     /// One in-memory structure derived from the chunks table: loaded once (again after a failed load), by a load that
@@ -460,38 +525,25 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
         return await cmd.ExecuteScalarAsync(cancellationToken) is long rowId ? rowId : null;
     }
 
-    /// <summary>Deletes a document's chunks; returns their analyzed columns when the in-memory indexes need them.</summary>
-    private static async Task<IReadOnlyList<ChunkTerms>> DeleteChunksAsync(SqliteConnection connection, SqliteTransaction tx, long docRowId,
-        bool returnTerms, CancellationToken cancellationToken)
+    /// <summary>Deletes a document's chunks (the change log keeps their analyzed columns for the indexes to unapply).</summary>
+    private static async Task DeleteChunksAsync(SqliteConnection connection, SqliteTransaction tx, long docRowId, CancellationToken cancellationToken)
     {
-        var removed = new List<ChunkTerms>();
-        if (returnTerms)
-        {
-            await using var select = Command(connection, tx, "SELECT rowid, terms, gram_source FROM chunks WHERE doc_rowid=$doc ORDER BY rowid;");
-            select.Parameters.AddWithValue("$doc", docRowId);
-            await using var r = await select.ExecuteReaderAsync(cancellationToken);
-            while (await r.ReadAsync(cancellationToken))
-            {
-                removed.Add(new ChunkTerms(r.GetInt64(0), r.GetString(1), r.GetString(2)));
-            }
-        }
         await using var cmd = Command(connection, tx, "DELETE FROM chunks WHERE doc_rowid=$doc;");
         cmd.Parameters.AddWithValue("$doc", docRowId);
         await cmd.ExecuteNonQueryAsync(cancellationToken);
-        return removed;
     }
 
-    private static async Task<IReadOnlyList<ChunkTerms>> InsertChunksAsync(SqliteConnection connection, SqliteTransaction tx, long docRowId,
+    private static async Task InsertChunksAsync(SqliteConnection connection, SqliteTransaction tx, long docRowId,
         IReadOnlyList<ChunkToIndex> chunks, CancellationToken cancellationToken)
     {
         if (chunks.Count == 0)
         {
-            return [];
+            return;
         }
         await using var chunk = Command(connection, tx,
             """
             INSERT INTO chunks(doc_rowid, ordinal, start, end, language, text, terms, gram_source, vector)
-            VALUES($doc, $ord, $start, $end, $lang, $text, $terms, $grams, $vec) RETURNING rowid;
+            VALUES($doc, $ord, $start, $end, $lang, $text, $terms, $grams, $vec);
             """);
         var pDoc = chunk.Parameters.Add("$doc", SqliteType.Integer);
         var pOrd = chunk.Parameters.Add("$ord", SqliteType.Integer);
@@ -504,24 +556,19 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
         var pVec = chunk.Parameters.Add("$vec", SqliteType.Blob);
         chunk.Prepare();
 
-        var added = new List<ChunkTerms>(chunks.Count);
         foreach (var c in chunks)
         {
-            var terms = ChunkLexicon.TermsColumn(c);
-            var grams = ChunkLexicon.GramColumn(c);
             pDoc.Value = docRowId;
             pOrd.Value = c.Ordinal;
             pStart.Value = c.Start;
             pEnd.Value = c.End;
             pLang.Value = c.Language;
             pText.Value = c.Text;
-            pTerms.Value = terms;
-            pGrams.Value = grams;
+            pTerms.Value = ChunkLexicon.TermsColumn(c);
+            pGrams.Value = ChunkLexicon.GramColumn(c);
             pVec.Value = c.Vector is { Length: > 0 } v ? VectorBlob.ToBytes(v) : DBNull.Value;
-            var rowId = (long)(await chunk.ExecuteScalarAsync(cancellationToken))!;
-            added.Add(new ChunkTerms(rowId, terms, grams));
+            await chunk.ExecuteNonQueryAsync(cancellationToken);
         }
-        return added;
     }
 
     private static async Task<HashSet<long>> FilteredRowIdsAsync(SqliteConnection connection, SearchFilter filter, CancellationToken cancellationToken)
@@ -610,11 +657,10 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
         return rows;
     }
 
-    private List<(long RowId, float[] Vector)> LoadVectors()
+    private static List<(long RowId, float[] Vector)> LoadVectors(SqliteConnection connection, SqliteTransaction snapshot)
     {
-        using var connection = new SqliteConnection(_connectionString);
-        connection.Open();
         using var cmd = connection.CreateCommand();
+        cmd.Transaction = snapshot;
         cmd.CommandText = "SELECT rowid, vector FROM chunks WHERE vector IS NOT NULL ORDER BY rowid;";
         var list = new List<(long, float[])>();
         using var r = cmd.ExecuteReader();
@@ -627,8 +673,8 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
 
     // terms: the chunk's analyzed word terms (title included) joined by spaces; gram_source: the compact form of its
     // character n-grams (NGramSource). The in-memory BM25 indexes are built from these two columns.
-    private const string Schema =
-        """
+    private static readonly string Schema =
+        $"""
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS documents(
             rowid INTEGER PRIMARY KEY,
@@ -641,17 +687,7 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
             content_hash TEXT NOT NULL,
             text TEXT NOT NULL,
             ingested_at TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS chunks(
-            rowid INTEGER PRIMARY KEY,
-            doc_rowid INTEGER NOT NULL REFERENCES documents(rowid) ON DELETE CASCADE,
-            ordinal INTEGER NOT NULL,
-            start INTEGER NOT NULL,
-            end INTEGER NOT NULL,
-            language TEXT NOT NULL,
-            text TEXT NOT NULL,
-            terms TEXT NOT NULL DEFAULT '',
-            gram_source TEXT NOT NULL DEFAULT '',
-            vector BLOB);
+        {SqliteSchemaMigration.ChunksTable("chunks")}
         CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_rowid, ordinal);
         """;
 }

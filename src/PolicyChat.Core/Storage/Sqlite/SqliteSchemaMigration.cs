@@ -8,7 +8,9 @@ namespace PolicyChat.Core.Storage.Sqlite;
 /// Brings an index file to the current schema in one transaction (a failure leaves it as it was).
 /// Version 1 kept the analyzed text in two FTS5 tables; version 2 keeps it in the chunks table (terms, gram_source),
 /// from which the in-memory BM25 indexes are built. Upgrading re-analyzes each chunk with its document's title, as
-/// ingestion does, and drops the FTS5 tables.
+/// ingestion does, and drops the FTS5 tables. Version 3 makes chunk rowids AUTOINCREMENT (never reused, so a rowid
+/// never names another chunk's text) and adds the change log (<see cref="ChunkChangeLog"/>): the chunks table is
+/// copied into its new form, rowids kept.
 /// </summary>
 internal static class SqliteSchemaMigration
 {
@@ -29,6 +31,10 @@ internal static class SqliteSchemaMigration
         if (version == 1)
         {
             await UpgradeFrom1Async(connection, tx, cancellationToken);
+        }
+        if (version is 1 or 2)
+        {
+            await RebuildChunksWithAutoincrementAsync(connection, tx, cancellationToken);
         }
         await using (var cmd = connection.CreateCommand())
         {
@@ -61,6 +67,38 @@ internal static class SqliteSchemaMigration
         cmd.CommandText = "SELECT value FROM meta WHERE key='schema_version';";
         return await cmd.ExecuteScalarAsync(cancellationToken) is string v ? int.Parse(v, CultureInfo.InvariantCulture) : 0;
     }
+
+    private static async Task RebuildChunksWithAutoincrementAsync(SqliteConnection connection, SqliteTransaction tx, CancellationToken cancellationToken)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText =
+            $"""
+            {ChunksTable("chunks_v3")}
+            INSERT INTO chunks_v3(rowid, doc_rowid, ordinal, start, end, language, text, terms, gram_source, vector)
+              SELECT rowid, doc_rowid, ordinal, start, end, language, text, terms, gram_source, vector FROM chunks ORDER BY rowid;
+            DROP TABLE chunks;
+            ALTER TABLE chunks_v3 RENAME TO chunks;
+            CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_rowid, ordinal);
+            """;
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The chunks table of the current schema (rowids AUTOINCREMENT: never reused).</summary>
+    public static string ChunksTable(string name) =>
+        $"""
+        CREATE TABLE IF NOT EXISTS {name}(
+            rowid INTEGER PRIMARY KEY AUTOINCREMENT,
+            doc_rowid INTEGER NOT NULL REFERENCES documents(rowid) ON DELETE CASCADE,
+            ordinal INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            language TEXT NOT NULL,
+            text TEXT NOT NULL,
+            terms TEXT NOT NULL DEFAULT '',
+            gram_source TEXT NOT NULL DEFAULT '',
+            vector BLOB);
+        """;
 
     private static async Task UpgradeFrom1Async(SqliteConnection connection, SqliteTransaction tx, CancellationToken cancellationToken)
     {

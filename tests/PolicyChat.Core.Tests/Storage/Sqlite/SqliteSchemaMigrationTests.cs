@@ -64,7 +64,7 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
     }
 
     [Fact]
-    public async Task InitializeAsync_SchemaV1_DropsFtsTablesAndRecordsVersion2()
+    public async Task InitializeAsync_SchemaV1_DropsFtsTablesAndRecordsTheCurrentVersion()
     {
         var path = await CreateV1FileAsync(ArabicDocument(), EnglishDocument());
         Assert.NotEmpty(FtsTables(path)); // the v1 file really has them (and their shadow tables)
@@ -75,7 +75,7 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
         }
 
         Assert.Empty(FtsTables(path));
-        Assert.Equal("2", Scalar(path, "SELECT value FROM meta WHERE key='schema_version';"));
+        Assert.Equal("3", Scalar(path, "SELECT value FROM meta WHERE key='schema_version';"));
         Assert.Contains("terms", Columns(path));
         Assert.Contains("gram_source", Columns(path));
         Assert.Equal("ok", Scalar(path, "PRAGMA integrity_check;"));
@@ -154,14 +154,14 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
             Assert.Empty(await store.SearchAsync(Query("اختراق أمني", new FusionWeights())));
         }
 
-        // A second opening finds version 2 and changes nothing.
+        // A second opening finds the current version and changes nothing.
         await using (var reopened = Open(path))
         {
             await reopened.InitializeAsync();
             await AssertTopAsync(reopened, "incident reports cybersecurity agency", "en-1", ChunkContaining(english, "Incident"), new FusionWeights());
             Assert.Equal(2, (await reopened.GetStatsAsync()).Documents);
         }
-        Assert.Equal("2", Scalar(path, "SELECT value FROM meta WHERE key='schema_version';"));
+        Assert.Equal("3", Scalar(path, "SELECT value FROM meta WHERE key='schema_version';"));
     }
 
     [Fact]
@@ -215,7 +215,7 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
             await store.InitializeAsync();
             await AssertTopAsync(store, "incident reports cybersecurity agency", "en-1", ChunkContaining(EnglishDocument(), "Incident"), new FusionWeights());
         }
-        Assert.Equal("2", Scalar(path, "SELECT value FROM meta WHERE key='schema_version';"));
+        Assert.Equal("3", Scalar(path, "SELECT value FROM meta WHERE key='schema_version';"));
     }
 
     private static async Task AssertTopAsync(SqliteIndexStore store, string question, string documentId, int ordinal, FusionWeights weights)
