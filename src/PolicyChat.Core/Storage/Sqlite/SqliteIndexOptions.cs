@@ -22,6 +22,15 @@ public sealed record SqliteIndexOptions
     /// </summary>
     public int PostingBudget { get; init; } = QueryBudget.Default.PostingBudget;
 
+    /// <summary>
+    /// Vector search: Quantized (default: 1-bit scan, int8 rescoring, about 1.2 KB per 1,024-dim vector) or Exact
+    /// (floats, 4 KB per vector). Measured by the `dense` benchmark.
+    /// </summary>
+    public DenseSearchMode DenseSearch { get; init; } = DenseSearchMode.Quantized;
+
+    /// <summary>Quantized search rescores this many candidates per result wanted (at least 200 in all).</summary>
+    public int DenseOversample { get; init; } = 20;
+
     public IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(Path))
@@ -35,6 +44,14 @@ public sealed record SqliteIndexOptions
         if (PostingBudget < 1_000)
         {
             yield return $"Storage:Sqlite:PostingBudget must be at least 1000 postings (default {QueryBudget.Default.PostingBudget}), not {PostingBudget}.";
+        }
+        if (!Enum.IsDefined(DenseSearch))
+        {
+            yield return $"Storage:Sqlite:DenseSearch must be Quantized or Exact, not {DenseSearch}.";
+        }
+        if (DenseOversample is < 1 or > 1000)
+        {
+            yield return $"Storage:Sqlite:DenseOversample must be between 1 and 1000 candidates per result (default 20), not {DenseOversample}.";
         }
     }
 }

@@ -32,7 +32,7 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
     private readonly QueryBudget _budget;
     private readonly Lock _loadGate = new();
     private Task<ChunkLexicon>? _lexicon;
-    private readonly DenseVectorIndex _dense = new();
+    private readonly DenseVectorIndex _dense;
     private Task<DenseVectorIndex>? _denseLoad;
     // The change-log sequence each in-memory structure reflects; written under _writeLock.
     private long _lexiconSeq;
@@ -44,6 +44,7 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _budget = QueryBudget.Default with { PostingBudget = options.PostingBudget };
+        _dense = new DenseVectorIndex(options.DenseSearch, options.DenseOversample);
         var full = System.IO.Path.GetFullPath(options.Path);
         DatabasePath = full;
         _connectionString = new SqliteConnectionStringBuilder
