@@ -19,7 +19,8 @@ internal static class EvalCommand
         var gold = new Argument<string>("gold") { Description = "Gold question set (JSON), e.g. corpus/gold/answers.json; its corpus folder is ingested into a temporary index." };
         var json = CommonOptions.Json();
         var extractive = new Option<bool>("--extractive") { Description = "Do not call a language model (Llm settings ignored)." };
-        var command = new Command("answers", "Retrieval hit rate, abstention accuracy, citation validity and answer language on a gold set.") { gold, json, extractive };
+        var negatives = CommonNegatives();
+        var command = new Command("answers", "Retrieval hit rate, abstention accuracy, citation validity and answer language on a gold set.") { gold, json, extractive, negatives };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var goldPath = parse.GetValue(gold)!;
@@ -39,6 +40,12 @@ internal static class EvalCommand
                 var ids = summary.Results.Where(r => r.DocumentId is not null)
                     .ToDictionary(r => Path.GetFileName(r.Path), r => r.DocumentId!, StringComparer.Ordinal);
                 var evaluation = await new AnswerEvaluator(services.Answers, ids).RunAsync(set, cancellationToken);
+                if (parse.GetValue(negatives) is { } negativesPath)
+                {
+                    var negativeMetrics = await new SquadAnswerEvaluator(services.Answers, services.Analyzer)
+                        .RunNegativesAsync(LoadQuestions(negativesPath), cancellationToken);
+                    evaluation = evaluation with { Negatives = NegativeSummary.From(negativeMetrics) };
+                }
                 if (parse.GetValue(json))
                 {
                     Console.WriteLine(JsonSerializer.Serialize(evaluation, CliJsonContext.Readable.AnswerEvaluation));
@@ -54,6 +61,10 @@ internal static class EvalCommand
                 Console.WriteLine($"citation validity              {evaluation.CitationValidity:0.000} of {evaluation.CitationsEmitted}");
                 Console.WriteLine($"answer-language accuracy       {evaluation.AnswerLanguageAccuracy:0.000}");
                 Console.WriteLine($"preparation p50                {evaluation.PreparationP50Ms:0.0} ms");
+                if (evaluation.Negatives is { } n)
+                {
+                    Console.WriteLine($"negatives                      {n.Questions}: refused {n.Refused:0.0000}, partial {n.Partial:0.0000}, answered {n.Answered:0.0000} (negative_abstention {n.NegativeAbstention:0.0000})");
+                }
                 foreach (var o in evaluation.Outcomes.Where(o => o.RetrievalHit == false || !o.AbstentionCorrect || !o.LanguageCorrect))
                 {
                     Console.WriteLine($"  miss {o.Id}: mode {o.Mode}, hit {o.RetrievalHit?.ToString() ?? "-"}, abstention ok {o.AbstentionCorrect}, language ok {o.LanguageCorrect}, evidence {o.Evidence:0.000}");
@@ -69,6 +80,36 @@ internal static class EvalCommand
         return command;
     }
 
+    private static Option<string?> CommonNegatives() => new("--negatives")
+    {
+        Description = "Also ask this file's questions (SQuAD JSON, or text with one question a line), which the collection does not answer, and report negative_abstention (share refused or partial).",
+    };
+
+    /// <summary>The eval commands never call a language model: they measure the extractive pipeline.</summary>
+    private static Dictionary<string, string?> ExtractiveOverrides(string folder) => new()
+    {
+        ["Llm:Endpoint"] = "",
+        ["Llm:Model"] = "",
+        ["Conversations:Path"] = Path.Combine(folder, "conversations.db"),
+    };
+
+    private static IEnumerable<string> LoadQuestions(string path) =>
+        path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+            ? SquadDataset.Load(path).Questions.Select(q => q.Text)
+            : File.ReadLines(path).Select(l => l.Trim()).Where(l => l.Length > 0);
+
+    private static async Task WriteOutcomesAsync(string path, SquadAnswerMetrics? answers, SquadAnswerMetrics? negatives, CancellationToken cancellationToken)
+    {
+        await using var writer = new StreamWriter(path);
+        foreach (var (set, metrics) in new[] { ("answerable", answers), ("negative", negatives) })
+        {
+            foreach (var o in metrics?.Outcomes ?? [])
+            {
+                await writer.WriteLineAsync(JsonSerializer.Serialize(CliJson.ToJson(set, o), CliJsonContext.Compact.OutcomeJson).AsMemory(), cancellationToken);
+            }
+        }
+    }
+
     private static string Snippet(string? text) => text is null ? "" : (text.Length > 140 ? text[..140] + "…" : text).ReplaceLineEndings(" ");
 
     private static Command Squad()
@@ -80,9 +121,12 @@ internal static class EvalCommand
         var ngramWeight = new Option<double?>("--ngram-weight") { Description = "Override Retrieval:NGramWeight." };
         var rrfK = new Option<int?>("--rrf-k") { Description = "Override Retrieval:RrfK." };
         var misses = new Option<int>("--show-misses") { Description = "Print up to N questions whose passage was not ranked first (to stderr)." };
-        var command = new Command("squad", "Recall@1/5/10, MRR@10 and latency of passage retrieval on a SQuAD-format file (temporary index).")
+        var answers = new Option<bool>("--answers") { Description = "Also run the whole answer pipeline in extractive mode for every question and score the quoted sentences against the gold answers." };
+        var negatives = CommonNegatives();
+        var outcomes = new Option<string?>("--outcomes") { Description = "With --answers: write every question's outcome (mode, evidence, support, containment) as JSON lines to this file." };
+        var command = new Command("squad", "Recall@1/5/10, MRR@10 and latency of passage retrieval on a SQuAD-format file (temporary index); with --answers, answer quality.")
         {
-            documents, questions, json, wordWeight, ngramWeight, rrfK, misses,
+            documents, questions, json, wordWeight, ngramWeight, rrfK, misses, answers, negatives, outcomes,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -95,7 +139,7 @@ internal static class EvalCommand
             try
             {
                 var dbPath = Path.Combine(folder, "eval.db");
-                await using var services = CliServices.Create(dbPath);
+                await using var services = CliServices.Create(dbPath, ExtractiveOverrides(folder));
                 var defaults = services.RetrievalOptions;
                 var options = defaults with
                 {
@@ -111,6 +155,23 @@ internal static class EvalCommand
                     var gold = dataset.Passages[question.PassageIndex];
                     var first = top is null ? null : dataset.Passages[int.Parse(top[1..], System.Globalization.CultureInfo.InvariantCulture)];
                     await Console.Error.WriteLineAsync($"Q: {question.Text}\n  rank {rank?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"} gold [{gold.Title}] {Snippet(gold.Context)}\n  top  [{first?.Title}] {Snippet(first?.Context)}");
+                }
+                if (parse.GetValue(answers) || parse.GetValue(negatives) is not null)
+                {
+                    var answerEvaluator = new SquadAnswerEvaluator(services.Answers, services.Analyzer);
+                    var answerMetrics = parse.GetValue(answers) ? await answerEvaluator.RunAsync(dataset, cancellationToken: cancellationToken) : null;
+                    var negativeMetrics = parse.GetValue(negatives) is { } negativesPath
+                        ? await answerEvaluator.RunNegativesAsync(LoadQuestions(negativesPath), cancellationToken)
+                        : null;
+                    if (parse.GetValue(outcomes) is { } outcomesPath)
+                    {
+                        await WriteOutcomesAsync(outcomesPath, answerMetrics, negativeMetrics, cancellationToken);
+                    }
+                    var report = CliJson.ToJson(dataset, metrics, answerMetrics, negativeMetrics);
+                    Console.WriteLine(parse.GetValue(json)
+                        ? JsonSerializer.Serialize(report, CliJsonContext.Readable.SquadAnswersJson)
+                        : CliJson.ToText(report));
+                    return 0;
                 }
                 if (parse.GetValue(json))
                 {

@@ -7,6 +7,12 @@ public static class AnswerModes
     public const string Llm = "llm";
     public const string Extractive = "extractive";
     public const string Abstained = "abstained";
+
+    /// <summary>
+    /// Extractive mode when the evidence lies between the two thresholds: the closest passages are shown, with no claims
+    /// (the collection does not answer the question directly).
+    /// </summary>
+    public const string Partial = "partial";
 }
 
 /// <summary>A question, optionally continuing a conversation.</summary>
@@ -40,8 +46,11 @@ public sealed record Citation(
 
 public sealed record AnswerTimings(double RewriteMs, double RetrievalMs, double PreparationMs, double? FirstTokenMs, double TotalMs);
 
-/// <summary>Why the service answered or abstained: the evidence score and the threshold it was compared with.</summary>
-public sealed record AnswerEvidence(double Score, double Threshold);
+/// <summary>
+/// Why the service answered or abstained: the evidence score and the threshold it was compared with; in extractive mode
+/// also the best quoted sentence's support (how well it answers the question) and the support an answer needs.
+/// </summary>
+public sealed record AnswerEvidence(double Score, double Threshold, double? Support = null, double? AnswerThreshold = null);
 
 /// <summary>The complete answer (what `policychat ask --json` and POST /api/ask return).</summary>
 public sealed record AnswerResult(

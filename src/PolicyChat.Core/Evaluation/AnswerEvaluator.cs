@@ -19,7 +19,24 @@ public sealed record AnswerEvaluation(
     double AnswerLanguageAccuracy,
     double PreparationP50Ms,
     IReadOnlyDictionary<string, int> Modes,
-    IReadOnlyList<GoldOutcome> Outcomes);
+    IReadOnlyList<GoldOutcome> Outcomes)
+{
+    /// <summary>Questions the collection does not answer (`--negatives`), when asked.</summary>
+    public NegativeSummary? Negatives { get; init; }
+}
+
+/// <summary>
+/// Questions the collection does not answer: shares refused, partial and answered; <see cref="NegativeAbstention"/> is
+/// refused + partial (no claim made) and should be 1.
+/// </summary>
+public sealed record NegativeSummary(int Questions, double Refused, double Partial, double Answered, double NegativeAbstention)
+{
+    public static NegativeSummary From(SquadAnswerMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        return new NegativeSummary(metrics.Questions, metrics.FalseAbstention, metrics.Partial, metrics.Answered, 1 - metrics.Answered);
+    }
+}
 
 /// <summary>
 /// Runs a gold set through the answer service and scores: top-3 retrieval hit rate (expected document among the

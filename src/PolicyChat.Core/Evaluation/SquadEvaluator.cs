@@ -21,7 +21,8 @@ public sealed class SquadEvaluator(IIndexStore store, DocumentIndexer indexer, H
 
     private readonly List<(SquadQuestion, int?, string?)> _misses = [];
 
-    public async Task<RetrievalMetrics> RunAsync(SquadDataset dataset, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Indexes every passage of the set as one document (ids from <see cref="PassageId"/>).</summary>
+    public async Task IndexAsync(SquadDataset dataset, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         await store.InitializeAsync(cancellationToken);
@@ -39,7 +40,19 @@ public sealed class SquadEvaluator(IIndexStore store, DocumentIndexer indexer, H
         {
             await store.UpsertDocumentAsync(document, cancellationToken);
         }
+    }
 
+    /// <summary>Indexes the set (see <see cref="IndexAsync"/>) and scores retrieval for every question.</summary>
+    public async Task<RetrievalMetrics> RunAsync(SquadDataset dataset, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        await IndexAsync(dataset, cancellationToken);
+        return await SearchAsync(dataset, progress, cancellationToken);
+    }
+
+    /// <summary>Scores retrieval for every question of a set already indexed.</summary>
+    public async Task<RetrievalMetrics> SearchAsync(SquadDataset dataset, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
         var ranks = new List<int?>(dataset.Questions.Count);
         var latencies = new List<double>(dataset.Questions.Count);
         foreach (var question in dataset.Questions)
