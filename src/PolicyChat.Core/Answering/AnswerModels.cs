@@ -55,7 +55,8 @@ public sealed record AnswerResult(
     IReadOnlyList<string> UnsupportedClaims,
     AnswerTimings Timings,
     AnswerEvidence Evidence,
-    string? Notice = null);
+    string? Notice = null,
+    int? PassagesSent = null);
 
 /// <summary>
 /// One event of a streamed answer. <see cref="Type"/> is one of sources, delta, citations, done, error; only the
@@ -107,6 +108,10 @@ public sealed record AnswerEvent
     /// <summary>On done: the standalone question that was searched (differs from the question for follow-ups).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Question { get; init; }
+
+    /// <summary>Passages the model was given after fitting the prompt into its context (done events of model answers).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? PassagesSent { get; init; }
 
     public static AnswerEvent Sources(IReadOnlyList<Passage> passages) => new() { Type = SourcesType, Passages = passages };
 
