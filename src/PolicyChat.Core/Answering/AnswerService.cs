@@ -84,7 +84,7 @@ public sealed class AnswerService(
             throw new ModelAnswerException(error ?? "The answer did not complete.");
         }
         return new AnswerResult(text.ToString(), done.Language!, done.Mode!, citations, passages, done.ConversationId!,
-            done.Question ?? request.Question, unsupported, done.Timings!, done.Evidence!, done.Notice, done.PassagesSent);
+            done.Question ?? request.Question, unsupported, done.Timings!, done.Evidence!, done.Notice, done.PassagesSent, done.Usage);
     }
 
     public async IAsyncEnumerable<AnswerEvent> AskStreamAsync(AskRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -140,7 +140,8 @@ public sealed class AnswerService(
             var preparationMs = preparation.Elapsed.TotalMilliseconds;
             var filter = new StreamingCitationFilter(passages, _verifier, Options.CitationSupportThreshold);
             var events = Channel.CreateUnbounded<AnswerEvent>();
-            var streamed = StreamModelAsync(prompt, filter, events.Writer, cancellationToken);
+            var usage = new UsageDetails();
+            var streamed = StreamModelAsync(prompt, filter, events.Writer, usage, cancellationToken);
             double? firstTokenMs = null;
             await foreach (var e in events.Reader.ReadAllAsync(cancellationToken))
             {
@@ -171,7 +172,13 @@ public sealed class AnswerService(
                 yield return AnswerEvent.CitationsFound(citations, filter.UnsupportedClaims);
                 var timings = new AnswerTimings(rewriteMs, retrievalMs, preparationMs, firstTokenMs, total.Elapsed.TotalMilliseconds);
                 await SaveAsync(conversationId, standalone, answerText, cancellationToken);
-                yield return AnswerEvent.Done(AnswerModes.Llm, conversationId, language, standalone, timings, evidence, notice) with { PassagesSent = prompt.PassagesSent };
+                // The model's own counts when it sent them, otherwise counts made with the tokenizer.
+                var counted = new AnswerUsage((int)(usage.InputTokenCount ?? prompt.Tokens), (int)(usage.OutputTokenCount ?? _budget.Count(filter.Text)));
+                yield return AnswerEvent.Done(AnswerModes.Llm, conversationId, language, standalone, timings, evidence, notice) with
+                {
+                    PassagesSent = prompt.PassagesSent,
+                    Usage = counted with { CompletionTokens = counted.CompletionTokens + (answerText.Length > filter.Text.Length ? _budget.Count(answerText[filter.Text.Length..]) : 0) },
+                };
                 yield break;
             }
             // The model could not be reached before it said anything: answer extractively instead.
@@ -214,13 +221,19 @@ public sealed class AnswerService(
 
     private enum ModelOutcome { Completed, FailedBeforeOutput, FailedAfterOutput }
 
-    private async Task<ModelOutcome> StreamModelAsync(FittedPrompt prompt, StreamingCitationFilter filter, ChannelWriter<AnswerEvent> writer, CancellationToken cancellationToken)
+    private async Task<ModelOutcome> StreamModelAsync(FittedPrompt prompt, StreamingCitationFilter filter, ChannelWriter<AnswerEvent> writer,
+        UsageDetails usage, CancellationToken cancellationToken)
     {
         var anyOutput = false;
         try
         {
             await foreach (var update in prompts.Function(prompt.Function).InvokeStreamingAsync(_kernel!, prompt.Arguments, cancellationToken))
             {
+                // SK hands over the client's raw update: the OpenAI SDK's, whose usage is the server's count.
+                if (update.InnerContent is OpenAI.Chat.StreamingChatCompletionUpdate { Usage: { } reported })
+                {
+                    usage.Add(new UsageDetails { InputTokenCount = reported.InputTokenCount, OutputTokenCount = reported.OutputTokenCount });
+                }
                 var text = update.ToString();
                 if (string.IsNullOrEmpty(text))
                 {

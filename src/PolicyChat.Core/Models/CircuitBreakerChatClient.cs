@@ -11,7 +11,8 @@ namespace PolicyChat.Core.Models;
 /// (a timeout included: a hung model is not retried) opens the circuit. While open, calls fail at once with
 /// <see cref="ModelFailureKind.CircuitOpen"/> (callers answer extractively) and a background probe asks the model for
 /// one token every <see cref="LlmOptions.ProbeIntervalSeconds"/>; the first answer closes the circuit.
-/// Failures the model server cannot recover from by itself (bad request, unknown model, rejected key) do not open it.
+/// Failures the model server cannot recover from by itself (bad request, unknown model, rejected key) do not open it,
+/// nor does a failure after the model has started answering.
 /// </summary>
 public sealed class CircuitBreakerChatClient(IChatClient innerClient, LlmOptions options, ILogger<CircuitBreakerChatClient>? logger = null)
     : DelegatingChatClient(innerClient)
@@ -54,7 +55,6 @@ public sealed class CircuitBreakerChatClient(IChatClient innerClient, LlmOptions
         {
             ThrowIfOpen();
             await using var updates = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-            var retry = false;
             while (true)
             {
                 try
@@ -66,8 +66,11 @@ public sealed class CircuitBreakerChatClient(IChatClient innerClient, LlmOptions
                 }
                 catch (ModelException ex) when (!cancellationToken.IsCancellationRequested)
                 {
-                    retry = attempt == 1 && !gotText && Retryable(ex);
-                    if (!retry)
+                    if (gotText)
+                    {
+                        throw; // The model answered: a failure mid-answer is the caller's to handle, not a reason to stop asking.
+                    }
+                    if (attempt > 1 || !Retryable(ex))
                     {
                         Failed(ex);
                         throw;
