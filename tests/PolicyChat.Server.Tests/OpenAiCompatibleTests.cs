@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json;
 using OpenAI;
 using OpenAI.Chat;
+using PolicyChat.Testing;
 
 namespace PolicyChat.Server.Tests;
 
@@ -184,6 +185,91 @@ public sealed class OpenAiCompatibleTests(ModelServerFixture server) : IClassFix
 
         await recorded.Completed.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.True(recorded.ClientAborted, "the model server did not see the client go away");
+    }
+
+    [Fact]
+    public async Task CompleteChat_ModelReportsUsage_ReturnsTheModelsOwnCounts()
+    {
+        var result = await Client().CompleteChatAsync([new UserChatMessage(Question)]);
+
+        // The scripted server reports 11 prompt tokens and one completion token per streamed word.
+        Assert.Equal(11, result.Value.Usage.InputTokenCount);
+        var words = result.Value.Content[0].Text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+        Assert.InRange(result.Value.Usage.OutputTokenCount, words - 1, words + 1);
+    }
+
+    [Theory]
+    [InlineData("/v1/chat/completions", false)]
+    [InlineData("/v1/chat/completions", true)]
+    [InlineData("/api/ask", false)]
+    [InlineData("/api/ask/stream", true)]
+    public async Task Answer_ModelDiesMidAnswer_KeepsTheTextAndEndsWithTheExtractiveAnswer(string path, bool stream)
+    {
+        const string shown = "The facility supports many research teams ";
+        var model = server.Model!;
+        var handler = model.ChatHandler;
+        model.ChatHandler = r => r.Stream ? ScriptedReply.Drop(shown) : handler(r);
+        try
+        {
+            using var client = server.CreateClient();
+            object body = path.StartsWith("/v1", StringComparison.Ordinal)
+                ? new { model = "policychat", stream, messages = new[] { new { role = "user", content = Question } } }
+                : new { question = Question };
+            using var response = await client.PostAsync(path, Json.Body(body));
+            var text = await response.Content.ReadAsStringAsync();
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.DoesNotContain("answer_failed", text, StringComparison.Ordinal);
+            var answer = stream ? StreamedText(text, path) : AnswerOf(text, path);
+            Assert.StartsWith(shown, answer, StringComparison.Ordinal);
+            Assert.Contains("The language model stopped before finishing", answer, StringComparison.Ordinal);
+            Assert.True(answer.Length > shown.Length + 120, answer);
+        }
+        finally
+        {
+            model.ChatHandler = handler;
+        }
+    }
+
+    private static string AnswerOf(string json, string path)
+    {
+        using var document = JsonDocument.Parse(json);
+        return path.StartsWith("/v1", StringComparison.Ordinal)
+            ? document.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!
+            : document.RootElement.GetProperty("answer").GetString()!;
+    }
+
+    private static string StreamedText(string sse, string path)
+    {
+        var text = new System.Text.StringBuilder();
+        string? lastEvent = null;
+        foreach (var line in sse.Split('\n'))
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                lastEvent = line[7..].Trim();
+                continue;
+            }
+            if (!line.StartsWith("data: ", StringComparison.Ordinal) || line == "data: [DONE]")
+            {
+                continue;
+            }
+            using var document = JsonDocument.Parse(line[6..]);
+            var root = document.RootElement;
+            if (path.StartsWith("/v1", StringComparison.Ordinal))
+            {
+                if (root.TryGetProperty("choices", out var choices) && choices.GetArrayLength() > 0
+                    && choices[0].GetProperty("delta").TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String)
+                {
+                    text.Append(content.GetString());
+                }
+            }
+            else if (lastEvent == "delta")
+            {
+                text.Append(root.GetProperty("text").GetString());
+            }
+        }
+        return text.ToString();
     }
 
     [Fact]

@@ -52,6 +52,9 @@ public sealed record AnswerTimings(double RewriteMs, double RetrievalMs, double 
 /// </summary>
 public sealed record AnswerEvidence(double Score, double Threshold, double? Support = null, double? AnswerThreshold = null);
 
+/// <summary>Tokens of a model answer: the model's own counts when it sent them, else counts made with the configured tokenizer.</summary>
+public sealed record AnswerUsage(int PromptTokens, int CompletionTokens);
+
 /// <summary>The complete answer (what `policychat ask --json` and POST /api/ask return).</summary>
 public sealed record AnswerResult(
     string Answer,
@@ -64,7 +67,9 @@ public sealed record AnswerResult(
     IReadOnlyList<string> UnsupportedClaims,
     AnswerTimings Timings,
     AnswerEvidence Evidence,
-    string? Notice = null);
+    string? Notice = null,
+    int? PassagesSent = null,
+    AnswerUsage? Usage = null);
 
 /// <summary>
 /// One event of a streamed answer. <see cref="Type"/> is one of sources, delta, citations, done, error; only the
@@ -116,6 +121,14 @@ public sealed record AnswerEvent
     /// <summary>On done: the standalone question that was searched (differs from the question for follow-ups).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Question { get; init; }
+
+    /// <summary>Passages the model was given after fitting the prompt into its context (done events of model answers).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? PassagesSent { get; init; }
+
+    /// <summary>Token counts of a model answer (done events of model answers).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AnswerUsage? Usage { get; init; }
 
     public static AnswerEvent Sources(IReadOnlyList<Passage> passages) => new() { Type = SourcesType, Passages = passages };
 

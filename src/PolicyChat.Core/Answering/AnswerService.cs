@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.SemanticKernel;
 using PolicyChat.Core.Conversations;
 using PolicyChat.Core.Retrieval;
 using PolicyChat.Core.Storage;
@@ -24,13 +25,18 @@ public sealed class AnswerService(
     AnswerOptions options,
     IChatClient? chat = null,
     ChatOptions? chatOptions = null,
-    ILogger<AnswerService>? logger = null)
+    ILogger<AnswerService>? logger = null,
+    PromptBudget? budget = null)
 {
+    private const int HistoryMessagesInPrompt = 6;
     private readonly ILogger _logger = logger ?? NullLogger<AnswerService>.Instance;
     private readonly EvidenceScorer _evidence = new(analyzer);
     private readonly CitationVerifier _verifier = new(analyzer);
-    private readonly QueryRewriter _rewriter = new(chat, prompts, analyzer);
-    private readonly QueryTranslator? _translator = chat is null ? null : new QueryTranslator(chat, prompts);
+    private readonly Kernel? _kernel = chat is null ? null : AnswerKernel.Create(chat);
+    private readonly PromptBudget _budget = budget ?? new PromptBudget(prompts, Tokens.TokenizerFactory.Default, 8192, chatOptions?.MaxOutputTokens ?? 1024);
+    private readonly PromptExecutionSettings? _answerSettings = AnswerKernel.Settings(chatOptions);
+    private readonly QueryRewriter _rewriter = new(chat is null ? null : AnswerKernel.Create(chat), prompts, analyzer);
+    private readonly QueryTranslator? _translator = chat is null ? null : new QueryTranslator(AnswerKernel.Create(chat), prompts);
     private IReadOnlyList<string>? _collectionLanguages;
     private DateTimeOffset _languagesReadAt;
 
@@ -78,7 +84,7 @@ public sealed class AnswerService(
             throw new ModelAnswerException(error ?? "The answer did not complete.");
         }
         return new AnswerResult(text.ToString(), done.Language!, done.Mode!, citations, passages, done.ConversationId!,
-            done.Question ?? request.Question, unsupported, done.Timings!, done.Evidence!, done.Notice);
+            done.Question ?? request.Question, unsupported, done.Timings!, done.Evidence!, done.Notice, done.PassagesSent, done.Usage);
     }
 
     public async IAsyncEnumerable<AnswerEvent> AskStreamAsync(AskRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -128,13 +134,14 @@ public sealed class AnswerService(
             Math.Round(h.Score, 6))).ToList();
         yield return AnswerEvent.Sources(passages);
 
-        if (chat is not null)
+        if (_kernel is not null)
         {
-            var prompt = RenderAnswerPrompt(question: standalone, language, passages);
+            var prompt = await FitAnswerPromptAsync(standalone, language, passages, history, cancellationToken);
             var preparationMs = preparation.Elapsed.TotalMilliseconds;
             var filter = new StreamingCitationFilter(passages, _verifier, Options.CitationSupportThreshold);
             var events = Channel.CreateUnbounded<AnswerEvent>();
-            var streamed = StreamModelAsync(prompt, filter, events.Writer, cancellationToken);
+            var usage = new UsageDetails();
+            var streamed = StreamModelAsync(prompt, filter, events.Writer, usage, cancellationToken);
             double? firstTokenMs = null;
             await foreach (var e in events.Reader.ReadAllAsync(cancellationToken))
             {
@@ -142,31 +149,42 @@ public sealed class AnswerService(
                 yield return e;
             }
             var outcome = await streamed;
-            if (outcome == ModelOutcome.Completed)
+            if (outcome != ModelOutcome.FailedBeforeOutput)
             {
                 var tail = filter.Complete();
                 if (tail.Length > 0)
                 {
                     yield return AnswerEvent.Delta(tail);
                 }
-                yield return AnswerEvent.CitationsFound(filter.Citations, filter.UnsupportedClaims);
+                var answerText = filter.Text;
+                IReadOnlyList<Citation> citations = filter.Citations;
+                string? notice = null;
+                if (outcome == ModelOutcome.FailedAfterOutput)
+                {
+                    // The model died mid-answer: keep what was shown and append the extractive answer under a notice.
+                    var fallback = await ExtractAsync(standalone, language, passages, cancellationToken);
+                    var appended = "\n\n" + AnswerText.ModelStoppedNotice(language) + "\n\n" + fallback.Text;
+                    yield return AnswerEvent.Delta(appended);
+                    answerText += appended;
+                    citations = [.. citations, .. fallback.Citations];
+                    notice = AnswerText.ModelStoppedNotice(language);
+                }
+                yield return AnswerEvent.CitationsFound(citations, filter.UnsupportedClaims);
                 var timings = new AnswerTimings(rewriteMs, retrievalMs, preparationMs, firstTokenMs, total.Elapsed.TotalMilliseconds);
-                await SaveAsync(conversationId, standalone, filter.Text, cancellationToken);
-                yield return AnswerEvent.Done(AnswerModes.Llm, conversationId, language, standalone, timings, evidence, null);
-                yield break;
-            }
-            if (outcome == ModelOutcome.FailedAfterOutput)
-            {
-                yield return AnswerEvent.Error(AnswerText.ModelFailed(language));
+                await SaveAsync(conversationId, standalone, answerText, cancellationToken);
+                // The model's own counts when it sent them, otherwise counts made with the tokenizer.
+                var counted = new AnswerUsage((int)(usage.InputTokenCount ?? prompt.Tokens), (int)(usage.OutputTokenCount ?? _budget.Count(filter.Text)));
+                yield return AnswerEvent.Done(AnswerModes.Llm, conversationId, language, standalone, timings, evidence, notice) with
+                {
+                    PassagesSent = prompt.PassagesSent,
+                    Usage = counted with { CompletionTokens = counted.CompletionTokens + (answerText.Length > filter.Text.Length ? _budget.Count(answerText[filter.Text.Length..]) : 0) },
+                };
                 yield break;
             }
             // The model could not be reached before it said anything: answer extractively instead.
         }
 
-        var stats = retriever.Store is ITermStatisticsSource source
-            ? await source.GetTermStatisticsAsync(analyzer.Terms(standalone).ToList(), cancellationToken)
-            : TermStatistics.Empty;
-        var extractive = new ExtractiveAnswerer(analyzer, _verifier).Answer(standalone, language, passages, stats, Options.ExtractiveSentences);
+        var extractive = await ExtractAsync(standalone, language, passages, cancellationToken);
         yield return AnswerEvent.Delta(extractive.Text);
         yield return AnswerEvent.CitationsFound(extractive.Citations, []);
         var extractiveTimings = new AnswerTimings(rewriteMs, retrievalMs, preparation.Elapsed.TotalMilliseconds, null, total.Elapsed.TotalMilliseconds);
@@ -174,20 +192,25 @@ public sealed class AnswerService(
         yield return AnswerEvent.Done(AnswerModes.Extractive, conversationId, language, standalone, extractiveTimings, evidence, AnswerText.ExtractiveNotice(language, chat is not null));
     }
 
-    /// <summary>The answer prompt for a question and its numbered passages (Arabic prompt for Arabic questions).</summary>
-    public string RenderAnswerPrompt(string question, string language, IReadOnlyList<Passage> passages) =>
-        language == Languages.Arabic
-            ? prompts.Render(PromptProvider.AnswerArabic, new Dictionary<string, string>
-            {
-                ["passages"] = PromptProvider.FormatPassages(passages),
-                ["question"] = question,
-            })
-            : prompts.Render(PromptProvider.AnswerEnglish, new Dictionary<string, string>
-            {
-                ["passages"] = PromptProvider.FormatPassages(passages),
-                ["question"] = question,
-                ["answer_language"] = AnswerText.LanguageName(language),
-            });
+    /// <summary>
+    /// The answer prompt for a question, its numbered passages and the recent conversation (Arabic prompt for Arabic
+    /// questions), fitted to the model's context window.
+    /// </summary>
+    public Task<FittedPrompt> FitAnswerPromptAsync(string question, string language, IReadOnlyList<Passage> passages,
+        IReadOnlyList<ConversationMessage> history, CancellationToken cancellationToken = default)
+    {
+        var arabic = language == Languages.Arabic;
+        var values = new Dictionary<string, string> { ["question"] = question };
+        if (!arabic)
+        {
+            values["answer_language"] = AnswerText.LanguageName(language);
+        }
+        var lines = history.TakeLast(HistoryMessagesInPrompt)
+            .Select(m => m.Role + ": " + (m.Content.Length > 600 ? m.Content[..600] + "…" : m.Content).ReplaceLineEndings(" "))
+            .ToList();
+        return _budget.FitAsync(arabic ? PromptProvider.AnswerArabic : PromptProvider.AnswerEnglish, values, passages, lines,
+            arabic ? "المحادثة السابقة:" : "Earlier conversation:", _answerSettings, cancellationToken);
+    }
 
     /// <summary>The language an answer is written in: the question's script (ar, en, zh); other scripts get English.</summary>
     public static string AnswerLanguage(string question)
@@ -198,14 +221,20 @@ public sealed class AnswerService(
 
     private enum ModelOutcome { Completed, FailedBeforeOutput, FailedAfterOutput }
 
-    private async Task<ModelOutcome> StreamModelAsync(string prompt, StreamingCitationFilter filter, ChannelWriter<AnswerEvent> writer, CancellationToken cancellationToken)
+    private async Task<ModelOutcome> StreamModelAsync(FittedPrompt prompt, StreamingCitationFilter filter, ChannelWriter<AnswerEvent> writer,
+        UsageDetails usage, CancellationToken cancellationToken)
     {
         var anyOutput = false;
         try
         {
-            await foreach (var update in chat!.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, prompt)], chatOptions, cancellationToken))
+            await foreach (var update in prompts.Function(prompt.Function).InvokeStreamingAsync(_kernel!, prompt.Arguments, cancellationToken))
             {
-                var text = update.Text;
+                // SK hands over the client's raw update: the OpenAI SDK's, whose usage is the server's count.
+                if (update.InnerContent is OpenAI.Chat.StreamingChatCompletionUpdate { Usage: { } reported })
+                {
+                    usage.Add(new UsageDetails { InputTokenCount = reported.InputTokenCount, OutputTokenCount = reported.OutputTokenCount });
+                }
+                var text = update.ToString();
                 if (string.IsNullOrEmpty(text))
                 {
                     continue;
@@ -237,6 +266,14 @@ public sealed class AnswerService(
         {
             writer.TryComplete();
         }
+    }
+
+    private async Task<ExtractiveAnswer> ExtractAsync(string question, string language, IReadOnlyList<Passage> passages, CancellationToken cancellationToken)
+    {
+        var stats = retriever.Store is ITermStatisticsSource source
+            ? await source.GetTermStatisticsAsync(analyzer.Terms(question).ToList(), cancellationToken)
+            : TermStatistics.Empty;
+        return new ExtractiveAnswerer(analyzer, _verifier).Answer(question, language, passages, stats, Options.ExtractiveSentences);
     }
 
     private async Task SaveAsync(string conversationId, string question, string answer, CancellationToken cancellationToken)

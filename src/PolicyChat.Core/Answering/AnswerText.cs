@@ -32,6 +32,10 @@ public static class AnswerText
         ? "لا توجد في المجموعة أدلة كافية للإجابة، فلم يُستدعَ النموذج."
         : "The collection holds no evidence for this question, so no answer was generated.";
 
+    public static string ModelStoppedNotice(string language) => IsArabic(language)
+        ? "توقّف النموذج اللغوي قبل إكمال إجابته؛ وهذه أقرب الجمل من المصادر:"
+        : "The language model stopped before finishing; here are the most relevant sentences from the sources:";
+
     public static string ModelFailed(string language) => IsArabic(language)
         ? "انقطع الاتصال بالنموذج اللغوي أثناء الإجابة. حاول مرة أخرى."
         : "The language model failed while answering. Please try again.";

@@ -1,58 +1,87 @@
+using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
+using Microsoft.SemanticKernel;
 
 namespace PolicyChat.Core.Answering;
 
 /// <summary>
-/// Loads the prompt files from the prompts folder once and fills their {{placeholders}}. A missing file or a
-/// placeholder a prompt needs but lacks is reported at start-up, naming the file.
+/// Loads the prompt folder once as Semantic Kernel prompt functions (SK's prompt-directory form: one folder per job with
+/// <c>skprompt.txt</c> and <c>config.json</c>) and renders them with SK's template engine. A missing folder, file or
+/// variable is reported at start-up, naming it.
 /// </summary>
 public sealed partial class PromptProvider
 {
-    public const string AnswerEnglish = "answer.en.md";
-    public const string AnswerArabic = "answer.ar.md";
-    public const string RewriteFollowUp = "rewrite-followup.md";
-    public const string TranslateQuery = "translate-query.md";
+    public const string AnswerEnglish = "AnswerEnglish";
+    public const string AnswerArabic = "AnswerArabic";
+    public const string RewriteFollowUp = "RewriteFollowUp";
+    public const string TranslateQuery = "TranslateQuery";
 
     private static readonly Dictionary<string, string[]> s_required = new(StringComparer.Ordinal)
     {
-        [AnswerEnglish] = ["passages", "question", "answer_language"],
-        [AnswerArabic] = ["passages", "question"],
+        [AnswerEnglish] = ["history", "passages", "question", "answer_language"],
+        [AnswerArabic] = ["history", "passages", "question"],
         [RewriteFollowUp] = ["history", "question"],
         [TranslateQuery] = ["question", "target_language"],
     };
 
-    private readonly Dictionary<string, string> _templates;
+    private static readonly Kernel s_renderKernel = new();
 
-    private PromptProvider(Dictionary<string, string> templates) => _templates = templates;
+    private readonly Dictionary<string, (KernelFunction Function, IPromptTemplate Template)> _functions;
+
+    private PromptProvider(Dictionary<string, (KernelFunction, IPromptTemplate)> functions) => _functions = functions;
 
     public string Folder { get; private init; } = "";
 
     /// <summary>Loads and validates every prompt; throws <see cref="InvalidOperationException"/> naming what is wrong.</summary>
     public static PromptProvider Load(string folder)
     {
-        var templates = new Dictionary<string, string>(StringComparer.Ordinal);
+        var functions = new Dictionary<string, (KernelFunction, IPromptTemplate)>(StringComparer.Ordinal);
         var problems = new List<string>();
-        foreach (var (file, placeholders) in s_required)
+        // Variable values stay HTML-encoded: each template is a <message>, whose parser decodes them again, so a passage
+        // reaches the model verbatim but cannot open a message of its own.
+        var factory = new KernelPromptTemplateFactory();
+        foreach (var (name, variables) in s_required)
         {
-            var path = Path.Combine(folder, file);
-            if (!File.Exists(path))
+            var directory = Path.Combine(folder, name);
+            var templatePath = Path.Combine(directory, "skprompt.txt");
+            var configPath = Path.Combine(directory, "config.json");
+            if (!File.Exists(templatePath) || !File.Exists(configPath))
             {
-                problems.Add($"prompt file {path} is missing");
+                problems.Add($"prompt folder {directory} needs skprompt.txt and config.json");
                 continue;
             }
-            var text = File.ReadAllText(path, Encoding.UTF8);
-            foreach (var name in placeholders.Where(p => !text.Contains("{{" + p + "}}", StringComparison.Ordinal)))
+            PromptTemplateConfig config;
+            try
             {
-                problems.Add($"prompt file {path} lacks the placeholder {{{{{name}}}}}");
+                config = PromptTemplateConfig.FromJson(File.ReadAllText(configPath, Encoding.UTF8));
             }
-            templates[file] = text;
+            catch (Exception ex) when (ex is ArgumentException or System.Text.Json.JsonException)
+            {
+                problems.Add($"{configPath} is not a prompt configuration: {ex.Message}");
+                continue;
+            }
+            config.Name = name;
+            config.Template = File.ReadAllText(templatePath, Encoding.UTF8);
+            foreach (var variable in variables)
+            {
+                if (!config.Template.Contains("{{$" + variable + "}}", StringComparison.Ordinal))
+                {
+                    problems.Add($"{templatePath} lacks the variable {{{{${variable}}}}}");
+                }
+                if (!config.InputVariables.Any(v => v.Name == variable))
+                {
+                    problems.Add($"{configPath} does not declare the input variable '{variable}'");
+                }
+            }
+            var template = factory.Create(config);
+            functions[name] = (KernelFunctionFactory.CreateFromPrompt(config, factory), template);
         }
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("Prompts (Answer:PromptsPath) are not usable: " + string.Join("; ", problems) + ".");
         }
-        return new PromptProvider(templates) { Folder = Path.GetFullPath(folder) };
+        return new PromptProvider(functions) { Folder = Path.GetFullPath(folder) };
     }
 
     /// <summary>Finds the prompts folder: the given path, else `prompts/` in the working directory or above the app.</summary>
@@ -67,7 +96,7 @@ public sealed partial class PromptProvider
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
                 var candidate = Path.Combine(dir.FullName, "prompts");
-                if (File.Exists(Path.Combine(candidate, AnswerEnglish)))
+                if (File.Exists(Path.Combine(candidate, AnswerEnglish, "skprompt.txt")))
                 {
                     return candidate;
                 }
@@ -76,13 +105,14 @@ public sealed partial class PromptProvider
         return "prompts";
     }
 
-    public string Render(string file, IReadOnlyDictionary<string, string> values)
+    /// <summary>The kernel function of a prompt (one of the constants of this class).</summary>
+    public KernelFunction Function(string name) => _functions[name].Function;
+
+    /// <summary>The text the model receives for these arguments: the rendered template without its message tags, decoded.</summary>
+    public async Task<string> RenderAsync(string name, KernelArguments arguments, CancellationToken cancellationToken = default)
     {
-        var template = _templates[file];
-        return Placeholder().Replace(template, m =>
-            values.TryGetValue(m.Groups[1].Value, out var value)
-                ? value
-                : throw new InvalidOperationException($"No value for {{{{{m.Groups[1].Value}}}}} in {file}."));
+        var rendered = await _functions[name].Template.RenderAsync(s_renderKernel, arguments, cancellationToken);
+        return WebUtility.HtmlDecode(MessageTag().Replace(rendered, ""));
     }
 
     /// <summary>Passages as the prompts show them: "[n] title — outlet, date" then the text.</summary>
@@ -91,17 +121,17 @@ public sealed partial class PromptProvider
         var sb = new StringBuilder();
         foreach (var p in passages)
         {
-            sb.Append('[').Append(p.Number).Append("] ").Append(p.Title);
-            var source = string.Join(", ", new[] { p.Outlet, p.Date }.Where(s => !string.IsNullOrWhiteSpace(s)));
-            if (source.Length > 0)
-            {
-                sb.Append(" — ").Append(source);
-            }
-            sb.Append('\n').Append(p.Text.Trim()).Append("\n\n");
+            sb.Append(FormatPassage(p)).Append("\n\n");
         }
         return sb.ToString().TrimEnd();
     }
 
-    [GeneratedRegex(@"\{\{([a-z_]+)\}\}")]
-    private static partial Regex Placeholder();
+    public static string FormatPassage(Passage p)
+    {
+        var source = string.Join(", ", new[] { p.Outlet, p.Date }.Where(s => !string.IsNullOrWhiteSpace(s)));
+        return $"[{p.Number}] {p.Title}{(source.Length > 0 ? " — " + source : "")}\n{p.Text.Trim()}";
+    }
+
+    [GeneratedRegex("</?message[^>]*>")]
+    private static partial Regex MessageTag();
 }

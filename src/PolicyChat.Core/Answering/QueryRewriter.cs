@@ -1,5 +1,5 @@
 using System.Text;
-using Microsoft.Extensions.AI;
+using Microsoft.SemanticKernel;
 using PolicyChat.Core.Conversations;
 using PolicyChat.Core.Text;
 
@@ -10,7 +10,7 @@ namespace PolicyChat.Core.Answering;
 /// is available, otherwise by a heuristic that joins the follow-up's content words to the previous question (retrieval
 /// is bag-of-words, so the union of both questions' terms finds the right passages).
 /// </summary>
-public sealed class QueryRewriter(IChatClient? chat, PromptProvider prompts, TextAnalyzer analyzer)
+public sealed class QueryRewriter(Kernel? kernel, PromptProvider prompts, TextAnalyzer analyzer)
 {
     private const int HistoryMessagesInPrompt = 6;
     /// <summary>A question with this few content words ("وروسيا؟", "and Russia?") is elliptical even without a cue.</summary>
@@ -32,21 +32,18 @@ public sealed class QueryRewriter(IChatClient? chat, PromptProvider prompts, Tex
         {
             return question;
         }
-        if (chat is not null)
+        if (kernel is not null)
         {
             try
             {
-                var prompt = prompts.Render(PromptProvider.RewriteFollowUp, new Dictionary<string, string>
+                var result = await prompts.Function(PromptProvider.RewriteFollowUp).InvokeAsync(kernel, new KernelArguments
                 {
                     ["history"] = FormatHistory(history),
                     ["question"] = question,
-                });
-                var response = await chat.GetResponseAsync([new ChatMessage(ChatRole.User, prompt)],
-                    new ChatOptions { Temperature = 0 }, cancellationToken);
-                var line = response.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
-                if (!string.IsNullOrWhiteSpace(line) && line.Length <= question.Length * 4 + 200)
+                }, cancellationToken);
+                if (ModelQueryCheck.Accept(result.ToString(), LanguageDetector.Detect(question), question) is { } rewritten)
                 {
-                    return line.Trim('"', '«', '»');
+                    return rewritten;
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -99,7 +96,7 @@ public sealed class QueryRewriter(IChatClient? chat, PromptProvider prompts, Tex
 }
 
 /// <summary>Translates a question into the collection's other languages with the model, for cross-lingual retrieval.</summary>
-public sealed class QueryTranslator(IChatClient chat, PromptProvider prompts)
+public sealed class QueryTranslator(Kernel kernel, PromptProvider prompts)
 {
     public async Task<IReadOnlyList<string>> TranslateAsync(string question, IEnumerable<string> targetLanguages, CancellationToken cancellationToken = default)
     {
@@ -107,13 +104,12 @@ public sealed class QueryTranslator(IChatClient chat, PromptProvider prompts)
         {
             try
             {
-                var prompt = prompts.Render(PromptProvider.TranslateQuery, new Dictionary<string, string>
+                var result = await prompts.Function(PromptProvider.TranslateQuery).InvokeAsync(kernel, new KernelArguments
                 {
                     ["question"] = question,
                     ["target_language"] = AnswerText.LanguageName(language),
-                });
-                var response = await chat.GetResponseAsync([new ChatMessage(ChatRole.User, prompt)], new ChatOptions { Temperature = 0 }, cancellationToken);
-                return response.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+                }, cancellationToken);
+                return ModelQueryCheck.Accept(result.ToString(), language, question);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {

@@ -14,6 +14,7 @@ using PolicyChat.Core.Storage;
 using PolicyChat.Core.Storage.Qdrant;
 using PolicyChat.Core.Storage.Sqlite;
 using PolicyChat.Core.Text;
+using PolicyChat.Core.Tokens;
 
 namespace PolicyChat.Core.Hosting;
 
@@ -31,6 +32,7 @@ public static class PolicyChatServiceCollectionExtensions
         services.AddValidatedOptions<SqliteIndexOptions>(configuration.GetSection("Storage:Sqlite"), o => o.Validate());
         services.AddValidatedOptions<QdrantOptions>(configuration.GetSection(QdrantOptions.SectionName), QdrantOptions.Validate);
         services.AddValidatedOptions<LlmOptions>(configuration.GetSection(LlmOptions.SectionName), o => o.Validate());
+        services.AddValidatedOptions<TokenizerOptions>(configuration.GetSection(TokenizerOptions.SectionName), o => o.Validate());
         services.AddValidatedOptions<EmbeddingOptions>(configuration.GetSection(EmbeddingOptions.SectionName), o => o.Validate());
         services.AddValidatedOptions<RetrievalOptions>(configuration.GetSection("Retrieval"), o => o.Validate());
         services.AddValidatedOptions<AnswerOptions>(configuration.GetSection("Answer"), o => o.Validate());
@@ -40,6 +42,7 @@ public static class PolicyChatServiceCollectionExtensions
         services.AddValidatedOptions<ConversationOptions>(configuration.GetSection("Conversations"), o => string.IsNullOrWhiteSpace(o.Path) ? ["Conversations:Path must name a database file."] : []);
 
         services.AddSingleton(TextAnalyzer.Default);
+        services.AddSingleton(sp => TokenizerFactory.Create(Value<TokenizerOptions>(sp)));
         services.AddSingleton(sp => new Chunker(Value<ChunkingOptions>(sp)));
         services.AddSingleton<DocumentIndexer>();
         services.AddSingleton(sp => new DocumentLoader(Value<DocumentLoaderOptions>(sp)));
@@ -69,7 +72,7 @@ public static class PolicyChatServiceCollectionExtensions
         services.AddSingleton(sp => new ConversationStore(Value<ConversationOptions>(sp), Value<AnswerOptions>(sp).MaxHistoryMessages));
         services.AddSingleton(sp => PromptProvider.Load(PromptProvider.Locate(Value<AnswerOptions>(sp).PromptsPath)));
         services.AddSingleton(sp => new OptionalChatClient(Value<LlmOptions>(sp) is { Enabled: true } llm
-            ? ModelClients.CreateChatClient(llm, ModelEndpoints.CreateHttpClient())
+            ? ModelClients.CreateChatClient(llm, ModelEndpoints.CreateHttpClient(), sp.GetService<ILoggerFactory>())
             : null));
         services.AddSingleton(sp =>
         {
@@ -82,7 +85,8 @@ public static class PolicyChatServiceCollectionExtensions
                 Value<AnswerOptions>(sp),
                 sp.GetRequiredService<OptionalChatClient>().Client,
                 new ChatOptions { ModelId = llm.Model, Temperature = llm.Temperature, MaxOutputTokens = llm.MaxOutputTokens },
-                sp.GetService<ILogger<AnswerService>>());
+                sp.GetService<ILogger<AnswerService>>(),
+                new PromptBudget(sp.GetRequiredService<PromptProvider>(), sp.GetRequiredService<Microsoft.ML.Tokenizers.Tokenizer>(), llm.ContextTokens, llm.MaxOutputTokens));
         });
         return services;
     }

@@ -25,7 +25,14 @@ public sealed class LlmOptions
 
     public float Temperature { get; set; } = 0.2f;
 
+    /// <summary>Longest answer, in tokens (sent as <c>max_tokens</c> and <c>max_completion_tokens</c>).</summary>
     public int MaxOutputTokens { get; set; } = 1024;
+
+    /// <summary>The model's context window in tokens (Ollama: <c>OLLAMA_CONTEXT_LENGTH</c>); prompts are cut to fit it with the answer.</summary>
+    public int ContextTokens { get; set; } = 8192;
+
+    /// <summary>Seconds between background probes of a model that failed (answers are extractive meanwhile).</summary>
+    public int ProbeIntervalSeconds { get; set; } = 15;
 
     /// <summary>True when an endpoint and a model are configured.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(Endpoint) && !string.IsNullOrWhiteSpace(Model);
@@ -60,6 +67,14 @@ public sealed class LlmOptions
         if (MaxOutputTokens is < 1 or > 131072)
         {
             yield return $"{SectionName}:MaxOutputTokens must be between 1 and 131072 (it is {MaxOutputTokens})";
+        }
+        if (ContextTokens < MaxOutputTokens + 256 || ContextTokens > 2_000_000)
+        {
+            yield return $"{SectionName}:ContextTokens must be at least {SectionName}:MaxOutputTokens + 256 ({MaxOutputTokens + 256}) so a prompt fits (it is {ContextTokens})";
+        }
+        if (ProbeIntervalSeconds is < 1 or > 3600)
+        {
+            yield return $"{SectionName}:ProbeIntervalSeconds must be between 1 and 3600 (it is {ProbeIntervalSeconds})";
         }
     }
 }

@@ -32,6 +32,9 @@ public enum ModelFailureKind
 
     /// <summary>The server answered something that is not a valid OpenAI-compatible response.</summary>
     InvalidResponse,
+
+    /// <summary>Not called: the model failed recently and is being probed (see <see cref="CircuitBreakerChatClient"/>).</summary>
+    CircuitOpen,
 }
 
 /// <summary>
@@ -70,7 +73,7 @@ public class ModelException : Exception
 
     /// <summary>True when trying again later may succeed without changing the configuration.</summary>
     public bool IsTransient => Kind is ModelFailureKind.Unreachable or ModelFailureKind.Timeout or ModelFailureKind.ModelLoading
-        or ModelFailureKind.Overloaded or ModelFailureKind.ConnectionLost or ModelFailureKind.ServerError;
+        or ModelFailureKind.Overloaded or ModelFailureKind.ConnectionLost or ModelFailureKind.ServerError or ModelFailureKind.CircuitOpen;
 
     /// <summary>A short English message for end users.</summary>
     public string UserMessageEnglish => Kind switch

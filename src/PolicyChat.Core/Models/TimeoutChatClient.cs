@@ -6,7 +6,9 @@ namespace PolicyChat.Core.Models;
 
 /// <summary>
 /// Bounds a chat client in time: the first streamed text must arrive within <see cref="FirstTokenTimeout"/> and the
-/// whole answer within <see cref="TotalTimeout"/> (non-streaming calls get <see cref="TotalTimeout"/> only). On expiry
+/// whole answer within <see cref="TotalTimeout"/>. A non-streamed call shows nothing before it is complete, so it gets
+/// <see cref="FirstTokenTimeout"/> (PolicyChat streams answers; it makes only one-line calls without streaming:
+/// follow-up rewriting, query translation, probes). On expiry
 /// the inner call is cancelled (closing its connection) and a <see cref="ModelUnavailableException"/> of kind
 /// <see cref="ModelFailureKind.Timeout"/> is thrown; cancellation by the caller stays an
 /// <see cref="OperationCanceledException"/>.
@@ -39,14 +41,14 @@ public sealed class TimeoutChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TotalTimeout);
+        timeout.CancelAfter(FirstTokenTimeout);
         try
         {
             return await base.GetResponseAsync(messages, options, timeout.Token);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
         {
-            throw TotalExpired(options, ex);
+            throw FirstTokenExpired(options, ex);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.ML.Tokenizers;
 using PolicyChat.Core.Answering;
 using PolicyChat.Core.Conversations;
 using PolicyChat.Core.Models;
@@ -44,7 +45,7 @@ public static class OpenAiApi
         TypedResults.Ok(new ModelListJson("list", [new ModelJson(ModelName, "model", s_modelCreated, "policychat")]));
 
     public static async Task<IResult> CompleteAsync(
-        ChatCompletionRequest body, HttpContext context, AnswerStreams answers, ConversationStore conversations, CancellationToken cancellationToken)
+        ChatCompletionRequest body, HttpContext context, AnswerStreams answers, ConversationStore conversations, Tokenizer tokenizer, CancellationToken cancellationToken)
     {
         if (!string.Equals(body.Model?.Trim(), ModelName, StringComparison.OrdinalIgnoreCase))
         {
@@ -76,11 +77,12 @@ public static class OpenAiApi
         request = await SeedConversationAsync(request, messages.Take(last), conversations, cancellationToken);
 
         return body.Stream == true
-            ? await StreamAsync(context, answers, request, language, body.StreamOptions?.IncludeUsage == true, cancellationToken)
-            : await CompleteOnceAsync(context, answers, request, language, cancellationToken);
+            ? await StreamAsync(context, answers, request, language, body.StreamOptions?.IncludeUsage == true ? tokenizer : null, cancellationToken)
+            : await CompleteOnceAsync(context, answers, request, language, tokenizer, cancellationToken);
     }
 
-    private static async Task<IResult> CompleteOnceAsync(HttpContext context, AnswerStreams answers, AskRequest request, string language, CancellationToken cancellationToken)
+    private static async Task<IResult> CompleteOnceAsync(HttpContext context, AnswerStreams answers, AskRequest request, string language, Tokenizer tokenizer,
+        CancellationToken cancellationToken)
     {
         AnswerResult result;
         try
@@ -99,11 +101,12 @@ public static class OpenAiApi
         }
         var completion = new ChatCompletion(NewId(), "chat.completion", DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ModelName,
             [new ChatCompletionChoice(0, new ChatCompletionMessage("assistant", result.Answer, result.Citations), "stop")],
-            Usage(request.Question, result.Answer), result.ConversationId, result.Mode);
+            Usage(tokenizer, request.Question, result.Answer, result.Usage), result.ConversationId, result.Mode);
         return TypedResults.Json(completion, ServerJson.OpenAi);
     }
 
-    private static async Task<IResult> StreamAsync(HttpContext context, AnswerStreams answers, AskRequest request, string language, bool includeUsage,
+    /// <param name="usageTokenizer">Counts usage for the final chunk when the client asked for it (<c>stream_options.include_usage</c>).</param>
+    private static async Task<IResult> StreamAsync(HttpContext context, AnswerStreams answers, AskRequest request, string language, Tokenizer? usageTokenizer,
         CancellationToken cancellationToken)
     {
         var id = NewId();
@@ -131,9 +134,10 @@ public static class OpenAiApi
                         break;
                     case AnswerEvent.DoneType:
                         await WriteAsync(Chunk(new ChatChunkDelta(), "stop") with { Citations = citations, ConversationId = e.ConversationId, Mode = e.Mode });
-                        if (includeUsage)
+                        if (usageTokenizer is not null)
                         {
-                            await WriteAsync(new ChatCompletionChunk(id, "chat.completion.chunk", created, ModelName, [], Usage(request.Question, answer.ToString())));
+                            await WriteAsync(new ChatCompletionChunk(id, "chat.completion.chunk", created, ModelName, [],
+                                Usage(usageTokenizer, request.Question, answer.ToString(), e.Usage)));
                         }
                         await sse.WriteAsync(null, "[DONE]", cancellationToken);
                         break;
@@ -174,11 +178,14 @@ public static class OpenAiApi
         return request with { ConversationId = id };
     }
 
-    /// <summary>Token counts are estimates (about four characters per token): PolicyChat does not tokenize.</summary>
-    private static ChatUsage Usage(string question, string answer)
+    /// <summary>
+    /// The model's own counts when it sent them (model answers); otherwise the configured tokenizer's counts of the
+    /// question and of the text returned (extractive and abstained answers).
+    /// </summary>
+    private static ChatUsage Usage(Tokenizer tokenizer, string question, string answer, AnswerUsage? usage)
     {
-        var prompt = Math.Max(1, question.Length / 4);
-        var completion = Math.Max(1, answer.Length / 4);
+        var prompt = usage?.PromptTokens ?? tokenizer.CountTokens(question);
+        var completion = usage?.CompletionTokens ?? tokenizer.CountTokens(answer);
         return new ChatUsage(prompt, completion, prompt + completion);
     }
 

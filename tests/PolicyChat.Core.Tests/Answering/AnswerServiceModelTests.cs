@@ -178,30 +178,29 @@ public sealed class AnswerServiceModelTests(CorpusIndexFixture corpus) : IClassF
     }
 
     [Fact]
-    public async Task AskStreamAsync_ErrorObjectAfterSomeText_EndsWithAnErrorEventWithoutInternals()
+    public async Task AskStreamAsync_ErrorObjectAfterSomeText_KeepsTheTextAndAppendsTheExtractiveAnswer()
     {
         _model.Answer = _ => ScriptedReply.ErrorMidStream($"{Claim} ", "CUDA error: out of memory on device 0");
         await using var services = Services();
 
         var run = await _model.AskAsync(services.GetRequiredService<AnswerService>(), new AskRequest(Question));
 
-        Assert.Equal(Claim + " ", run.Text);
-        Assert.Equal(AnswerEvent.ErrorType, run.Types[^1]);
-        Assert.Equal(AnswerText.ModelFailed(Languages.Arabic), run.Error!.Message);
-        Assert.DoesNotContain("CUDA", run.Error.Message, StringComparison.Ordinal);
-        Assert.Null(run.Done);
-        Assert.Null(run.CitationsEvent);
+        AssertMidAnswerFallback(run, Claim + " ");
+        Assert.DoesNotContain("CUDA", run.Text, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task AskAsync_ErrorObjectAfterSomeText_ThrowsModelAnswerExceptionWithTheSafeMessage()
+    public async Task AskAsync_ErrorObjectAfterSomeText_ReturnsTheTextWithTheExtractiveAnswerAppended()
     {
         _model.Answer = _ => ScriptedReply.ErrorMidStream($"{Claim} ", "CUDA error: out of memory on device 0");
         await using var services = Services();
 
-        var error = await Assert.ThrowsAsync<ModelAnswerException>(() => services.GetRequiredService<AnswerService>().AskAsync(new AskRequest(Question)));
+        var result = await services.GetRequiredService<AnswerService>().AskAsync(new AskRequest(Question));
 
-        Assert.Equal(AnswerText.ModelFailed(Languages.Arabic), error.Message);
+        Assert.StartsWith(Claim + " ", result.Answer, StringComparison.Ordinal);
+        Assert.Contains(AnswerText.ModelStoppedNotice(Languages.Arabic), result.Answer, StringComparison.Ordinal);
+        Assert.Equal(AnswerText.ModelStoppedNotice(Languages.Arabic), result.Notice);
+        Assert.NotEmpty(result.Citations);
     }
 
     [Fact]
@@ -245,7 +244,39 @@ public sealed class AnswerServiceModelTests(CorpusIndexFixture corpus) : IClassF
     }
 
     [Fact]
-    public async Task AskStreamAsync_StallAfterFirstTokenBeyondTotalTimeout_EndsWithAnErrorEvent()
+    public async Task AskStreamAsync_HungModel_FirstQuestionCostsTheFirstTokenTimeoutThenAnswersExtractivelyAtOnce()
+    {
+        _server.ChatHandler = _ => ScriptedReply.Text("never").WithFirstByteDelay(TimeSpan.FromSeconds(60));
+        await using var services = Services(s =>
+        {
+            s["Llm:FirstTokenTimeoutSeconds"] = "1";
+            s["Llm:ProbeIntervalSeconds"] = "60";
+        });
+        var answers = services.GetRequiredService<AnswerService>();
+        var clock = Stopwatch.StartNew();
+
+        var first = await AnswerTestKit.RunAsync(answers, new AskRequest(Question));
+        var firstTook = clock.Elapsed;
+        var requestsAfterFirst = _server.ChatRequests.Count;
+        var next = new List<TimeSpan>();
+        for (var i = 0; i < 10; i++)
+        {
+            clock.Restart();
+            var run = await AnswerTestKit.RunAsync(answers, new AskRequest(Question));
+            next.Add(clock.Elapsed);
+            AssertExtractiveFallback(run);
+        }
+
+        AssertExtractiveFallback(first);
+        // Translations and the answer share the timeout: the first question waits about one FirstTokenTimeoutSeconds.
+        Assert.True(firstTook < TimeSpan.FromSeconds(2.5), $"first question took {firstTook}");
+        // The 100 ms target is measured by the hung-model benchmark; here: no model call and no wait.
+        Assert.All(next, t => Assert.True(t < TimeSpan.FromSeconds(1), $"took {t}"));
+        Assert.Equal(requestsAfterFirst, _server.ChatRequests.Count);
+    }
+
+    [Fact]
+    public async Task AskStreamAsync_StallAfterFirstTokenBeyondTotalTimeout_AppendsTheExtractiveAnswer()
     {
         _model.Answer = _ => ScriptedReply.Chunks("تهدف شنغهاي ", "إلى إنشاء ", "أكثر من 200 مشروع.").WithChunkDelay(TimeSpan.FromSeconds(8));
         await using var services = Services(s =>
@@ -258,23 +289,19 @@ public sealed class AnswerServiceModelTests(CorpusIndexFixture corpus) : IClassF
         var run = await _model.AskAsync(services.GetRequiredService<AnswerService>(), new AskRequest(Question));
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"took {clock.Elapsed}");
-        Assert.Equal("تهدف شنغهاي ", run.Text);
-        Assert.Equal(AnswerText.ModelFailed(Languages.Arabic), run.Error?.Message);
-        Assert.Null(run.Done);
+        AssertMidAnswerFallback(run, "تهدف شنغهاي ");
     }
 
     [Fact]
-    public async Task AskStreamAsync_ConnectionDroppedAfterSomeText_EndsWithAnErrorEvent()
+    public async Task AskStreamAsync_ConnectionDroppedAfterSomeText_AppendsTheExtractiveAnswer()
     {
         _model.Answer = _ => ScriptedReply.Drop($"{Claim} ");
         await using var services = Services();
 
         var run = await _model.AskAsync(services.GetRequiredService<AnswerService>(), new AskRequest(Question));
 
-        Assert.Equal(Claim + " ", run.Text);
-        Assert.Equal(AnswerText.ModelFailed(Languages.Arabic), run.Error?.Message);
-        Assert.Null(run.Done);
-        Assert.True(Assert.Single(_model.AnswerRequests).ServerDropped);
+        AssertMidAnswerFallback(run, Claim + " ");
+        Assert.True(Assert.Single(_model.AnswerRequests).ServerDropped, "a failure after text is not retried");
     }
 
     [Fact]
@@ -311,6 +338,20 @@ public sealed class AnswerServiceModelTests(CorpusIndexFixture corpus) : IClassF
         await request.Completed.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.True(request.ClientAborted, "cancelling the token should abort the HTTP request to the model");
         Assert.Equal(2, deltas);
+    }
+
+    /// <summary>The text shown before the failure stays first; the extractive answer follows under the notice.</summary>
+    private void AssertMidAnswerFallback(AnswerRun run, string shown)
+    {
+        Assert.Null(run.Error);
+        var notice = AnswerText.ModelStoppedNotice(Languages.Arabic);
+        Assert.StartsWith(shown, run.Text, StringComparison.Ordinal);
+        var appended = run.Text.IndexOf(notice, StringComparison.Ordinal);
+        Assert.True(appended >= shown.Length, $"no notice after the shown text: {run.Text}");
+        Assert.Contains(AnswerText.ExtractiveLead(Languages.Arabic), run.Text[appended..], StringComparison.Ordinal);
+        Assert.Equal(notice, run.Done!.Notice);
+        Assert.NotEmpty(run.Citations);
+        Assert.All(run.Citations, corpus.AssertQuotesDocument);
     }
 
     private void AssertExtractiveFallback(AnswerRun run)

@@ -44,8 +44,9 @@ public abstract class ModelTestBase : IAsyncLifetime
         FirstTokenTimeoutSeconds = timeoutSeconds,
     };
 
-    protected OpenAiCompatibleChatClient NewChatClient(int timeoutSeconds = 5, string? model = null, string apiKey = "") =>
-        new(LlmOptionsFor(timeoutSeconds, model, apiKey), Http);
+    /// <summary>The product's chat client pipeline without the circuit breaker (each test sees every call reach the server).</summary>
+    protected IChatClient NewChatClient(int timeoutSeconds = 5, string? model = null, string apiKey = "") =>
+        ModelClients.CreateChatClient(LlmOptionsFor(timeoutSeconds, model, apiKey), Http, withBreaker: false);
 
     protected EmbeddingOptions EmbeddingOptionsFor(int batchSize = 32, int? dimensions = null, int timeoutSeconds = 5) => new()
     {

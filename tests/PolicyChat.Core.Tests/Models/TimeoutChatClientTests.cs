@@ -103,7 +103,7 @@ public sealed class TimeoutChatClientTests : ModelTestBase
         var error = await Assert.ThrowsAsync<ModelUnavailableException>(() => client.GetResponseAsync(Question));
 
         Assert.Equal(ModelFailureKind.Timeout, error.Kind);
-        Assert.Contains("Llm:TimeoutSeconds", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Llm:FirstTokenTimeoutSeconds", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -111,10 +111,12 @@ public sealed class TimeoutChatClientTests : ModelTestBase
     {
         using var client = ModelClients.CreateChatClient(new LlmOptions { Endpoint = Server.BaseUrl, Model = ChatModel, TimeoutSeconds = 90, FirstTokenTimeoutSeconds = 30 }, Http);
 
-        var timeout = Assert.IsType<TimeoutChatClient>(client);
+        Assert.NotNull(client.GetService<CircuitBreakerChatClient>());
+        var timeout = client.GetService<TimeoutChatClient>();
+        Assert.NotNull(timeout);
         Assert.Equal(TimeSpan.FromSeconds(90), timeout.TotalTimeout);
         Assert.Equal(TimeSpan.FromSeconds(30), timeout.FirstTokenTimeout);
-        Assert.NotNull(client.GetService<OpenAiCompatibleChatClient>());
+        Assert.NotNull(client.GetService<OpenAiCompatibilityChatClient>());
         Assert.Equal("Scripted answer.", (await client.GetResponseAsync(Question)).Text);
     }
 }

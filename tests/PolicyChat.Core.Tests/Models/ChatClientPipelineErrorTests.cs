@@ -5,11 +5,11 @@ using PolicyChat.Testing;
 
 namespace PolicyChat.Core.Tests.Models;
 
-public sealed class OpenAiCompatibleChatClientErrorTests : ModelTestBase
+public sealed class ChatClientPipelineErrorTests : ModelTestBase
 {
     public static TheoryData<bool> StreamingModes => new() { true, false };
 
-    private static async Task<Exception> CallAsync(OpenAiCompatibleChatClient client, bool streaming, CancellationToken cancellationToken = default)
+    private static async Task<Exception> CallAsync(IChatClient client, bool streaming, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -109,7 +109,7 @@ public sealed class OpenAiCompatibleChatClientErrorTests : ModelTestBase
     public async Task Call_ConnectionRefused_ThrowsUnreachable(bool streaming)
     {
         var url = ClosedPortUrl();
-        using var client = new OpenAiCompatibleChatClient(new LlmOptions { Endpoint = url, Model = ChatModel, TimeoutSeconds = 5 }, Http);
+        using var client = ModelClients.CreateChatClient(new LlmOptions { Endpoint = url, Model = ChatModel, TimeoutSeconds = 5 }, Http, withBreaker: false);
 
         var started = Stopwatch.StartNew();
         var error = Assert.IsType<ModelUnavailableException>(await CallAsync(client, streaming));
@@ -131,7 +131,7 @@ public sealed class OpenAiCompatibleChatClientErrorTests : ModelTestBase
         var error = Assert.IsType<ModelUnavailableException>(await CallAsync(client, streaming));
 
         Assert.Equal(ModelFailureKind.Timeout, error.Kind);
-        Assert.Contains("Llm:TimeoutSeconds", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Llm:FirstTokenTimeoutSeconds", error.Message, StringComparison.Ordinal);
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(4), $"took {started.Elapsed}");
         var request = await FinishedAsync(Assert.Single(Server.ChatRequests));
         Assert.True(request.ClientAborted, "the timed-out request should be cancelled on the wire");
@@ -193,7 +193,7 @@ public sealed class OpenAiCompatibleChatClientErrorTests : ModelTestBase
     [Fact]
     public async Task Call_WrongEndpointPath_ThrowsUnreachableNamingEndpointSetting()
     {
-        using var client = new OpenAiCompatibleChatClient(new LlmOptions { Endpoint = Server.BaseUrl + "/not-here", Model = ChatModel }, Http);
+        using var client = ModelClients.CreateChatClient(new LlmOptions { Endpoint = Server.BaseUrl + "/not-here", Model = ChatModel }, Http, withBreaker: false);
 
         var error = Assert.IsType<ModelUnavailableException>(await CallAsync(client, streaming: true));
 

@@ -4,7 +4,7 @@ using PolicyChat.Testing;
 
 namespace PolicyChat.Core.Tests.Models;
 
-public sealed class OpenAiCompatibleChatClientResponseTests : ModelTestBase
+public sealed class ChatClientPipelineResponseTests : ModelTestBase
 {
     [Fact]
     public async Task GetResponseAsync_Text_ReturnsAssistantMessageFinishReasonUsageAndModel()
@@ -58,13 +58,13 @@ public sealed class OpenAiCompatibleChatClientResponseTests : ModelTestBase
 
         Assert.NotNull(metadata);
         Assert.Equal(ChatModel, metadata.DefaultModelId);
-        Assert.Equal(new Uri(Server.BaseUrl), metadata.ProviderUri);
+        Assert.Equal(new Uri(Server.BaseUrl + "/v1"), metadata.ProviderUri);
     }
 
     [Fact]
     public void Constructor_DisabledOptions_ThrowsNamingSettings()
     {
-        var error = Assert.Throws<ArgumentException>(() => new OpenAiCompatibleChatClient(new LlmOptions { Model = "" }, Http));
+        var error = Assert.Throws<ArgumentException>(() => ModelClients.CreateChatClient(new LlmOptions { Model = "" }, Http, withBreaker: false));
 
         Assert.Contains("Llm:Model", error.Message, StringComparison.Ordinal);
     }

@@ -1,0 +1,115 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using OpenAI.Chat;
+using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
+
+namespace PolicyChat.Core.Models;
+
+/// <summary>
+/// What the M.E.AI OpenAI adapter leaves to us for OpenAI-compatible servers (each case has a test against the scripted
+/// server): failures become <see cref="ModelException"/>s naming the setting to fix (caller cancellation stays an
+/// <see cref="OperationCanceledException"/>); an <c>{"error":…}</c> event inside a 200 stream, which the SDK reads as
+/// an empty update, ends the stream with that error; a stream that ends with neither a finish reason nor an error
+/// (a proxy or server that closed early) is a lost connection, not a short answer; the output limit also goes out as
+/// <c>max_tokens</c>, which Ollama reads where the SDK sends only <c>max_completion_tokens</c>.
+/// </summary>
+public sealed class OpenAiCompatibilityChatClient : DelegatingChatClient
+{
+    private readonly ModelCallContext _context;
+    private readonly LlmOptions _options;
+
+    internal OpenAiCompatibilityChatClient(IChatClient innerClient, ModelCallContext context, LlmOptions options)
+        : base(innerClient)
+    {
+        _context = context;
+        _options = options;
+    }
+
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await base.GetResponseAsync(messages, WithDefaults(options), cancellationToken);
+        }
+        catch (Exception ex) when (ModelErrors.TryMap(ex, _context, cancellationToken, out var mapped))
+        {
+            throw mapped;
+        }
+    }
+
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<AiChatMessage> messages,
+        ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var finished = false;
+        await using var updates = base.GetStreamingResponseAsync(messages, WithDefaults(options), cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            try
+            {
+                if (!await updates.MoveNextAsync())
+                {
+                    break;
+                }
+            }
+            catch (Exception ex) when (ModelErrors.TryMap(ex, _context, cancellationToken, out var mapped))
+            {
+                throw mapped;
+            }
+            var update = updates.Current;
+            if (update.RawRepresentation is StreamingChatCompletionUpdate raw && ErrorIn(raw) is { } error)
+            {
+                throw error;
+            }
+            finished |= update.FinishReason is not null;
+            yield return update;
+        }
+        if (!finished)
+        {
+            throw ModelErrors.ConnectionLost(_context);
+        }
+    }
+
+    private ChatOptions WithDefaults(ChatOptions? options)
+    {
+        var result = options?.Clone() ?? new ChatOptions();
+        result.Temperature ??= _options.Temperature;
+        result.MaxOutputTokens ??= _options.MaxOutputTokens;
+        var maxTokens = result.MaxOutputTokens.Value;
+        var previous = result.RawRepresentationFactory;
+        result.RawRepresentationFactory = client =>
+        {
+            var raw = previous?.Invoke(client) as ChatCompletionOptions ?? new ChatCompletionOptions();
+#pragma warning disable SCME0001 // JsonPatch is the SDK's documented way to send fields it does not model.
+            raw.Patch.Set("$.max_tokens"u8, maxTokens);
+#pragma warning restore SCME0001
+            return raw;
+        };
+        return result;
+    }
+
+    /// <summary>The error an event carried in place of a chunk (<c>{"error":…}</c> or vLLM's flat <c>{"object":"error","message"}</c>).</summary>
+    private ModelException? ErrorIn(StreamingChatCompletionUpdate update)
+    {
+#pragma warning disable SCME0001
+        ref var patch = ref update.Patch;
+        string? json = null;
+        if (patch.TryGetJson("$.error"u8, out var error))
+        {
+            json = "{\"error\":" + System.Text.Encoding.UTF8.GetString(error.Span) + "}";
+        }
+        else if (patch.TryGetValue("$.message"u8, out string? message))
+        {
+            json = JsonSerializer.Serialize(new { @object = "error", message, code = patch.TryGetValue("$.code"u8, out int code) ? code : (int?)null });
+        }
+#pragma warning restore SCME0001
+        if (json is null)
+        {
+            return null;
+        }
+        using var document = JsonDocument.Parse(json);
+        return ModelErrors.TryGetErrorMessage(document.RootElement, out var text, out var status) ? ModelErrors.ErrorInBody(text, status, _context) : null;
+    }
+}
