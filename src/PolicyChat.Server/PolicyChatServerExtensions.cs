@@ -65,6 +65,7 @@ public static class PolicyChatServerExtensions
     public static WebApplication UsePolicyChatServer(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseTrustedProxies();
         app.UseSecurityHeaders();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteServerErrorAsync });
         app.UseStatusCodePages(context => WriteBareStatusAsync(context.HttpContext));

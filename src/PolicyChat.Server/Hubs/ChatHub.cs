@@ -29,16 +29,17 @@ public sealed class ChatHub(AnswerStreams answers, HubQuestionLimiter limiter, C
     {
         var ask = (request ?? new AskBody(null)).ToRequest();
         var language = UiLanguage.Normalize(request?.Language);
+        // Per client (key or IP), across its connections: answers running at once, then the question budget.
         var client = HubClients.Of(Context);
-        if (!limiter.TryAcquire(client))
-        {
-            yield return AnswerEvent.Error(ServerText.TooManyRequests.In(language ?? AnswerService.AnswerLanguage(ask.Question)));
-            yield break;
-        }
         using var lease = running.TryAcquire(client);
         if (!lease.IsAcquired)
         {
             yield return AnswerEvent.Error(SecurityText.TooManyAnswers(running.Limit).In(language ?? AnswerService.AnswerLanguage(ask.Question)));
+            yield break;
+        }
+        if (!limiter.TryAcquire(client))
+        {
+            yield return AnswerEvent.Error(ServerText.TooManyRequests.In(language ?? AnswerService.AnswerLanguage(ask.Question)));
             yield break;
         }
         await foreach (var e in answers.StreamAsync(ask, language, cancellationToken))

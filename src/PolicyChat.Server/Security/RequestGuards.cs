@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -49,6 +50,25 @@ public static class RequestGuards
         }, context.Response);
         return next(context);
     });
+
+    /// <summary>Believes <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> from <c>Server:TrustedProxies</c> only.</summary>
+    public static IApplicationBuilder UseTrustedProxies(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var proxies = app.ApplicationServices.GetRequiredService<IOptions<ServerSecurityOptions>>().Value.TrustedProxies;
+        if (proxies.Count == 0)
+        {
+            return app;
+        }
+        var options = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto, ForwardLimit = 1 };
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var proxy in proxies)
+        {
+            options.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+        }
+        return app.UseForwardedHeaders(options);
+    }
 
     /// <summary>414 for URLs longer than <c>Server:MaxUrlChars</c>; 403 for writes and hub requests from another origin.</summary>
     public static IApplicationBuilder UseRequestGuards(this IApplicationBuilder app) => app.Use((context, next) =>

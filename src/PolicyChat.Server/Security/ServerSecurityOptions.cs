@@ -17,6 +17,12 @@ public sealed class ServerSecurityOptions
     /// </summary>
     public List<string> PublicOrigins { get; set; } = [];
 
+    /// <summary>
+    /// IP addresses of reverse proxies whose <c>X-Forwarded-For</c>/<c>X-Forwarded-Proto</c> are believed, so per-client
+    /// limits and the /readyz loopback check see the real client. Empty = forwarded headers are ignored.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
     /// <summary>Longest path plus query string accepted; longer → 414 problem.</summary>
     public int MaxUrlChars { get; set; } = 8 * 1024;
 
@@ -30,6 +36,13 @@ public sealed class ServerSecurityOptions
             if (PublicOrigin.Parse(PublicOrigins[i]) is null)
             {
                 yield return $"{ServerOptions.SectionName}:PublicOrigins:{i} must be an origin like https://chat.example.org or http://localhost:5080 (it is '{PublicOrigins[i]}').";
+            }
+        }
+        for (var i = 0; i < TrustedProxies.Count; i++)
+        {
+            if (!System.Net.IPAddress.TryParse(TrustedProxies[i], out _))
+            {
+                yield return $"{ServerOptions.SectionName}:TrustedProxies:{i} must be an IP address, e.g. 127.0.0.1 (it is '{TrustedProxies[i]}').";
             }
         }
         if (MaxUrlChars is < 256 or > MaxUrlCharsLimit)

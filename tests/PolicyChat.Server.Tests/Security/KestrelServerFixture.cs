@@ -9,7 +9,7 @@ namespace PolicyChat.Server.Tests.Security;
 
 /// <summary>
 /// The server on a real loopback port (Kestrel), open with anonymous writes and no <c>Server:PublicOrigins</c>, so the
-/// public origins default to the listening address; nothing is seeded.
+/// public origins default to the listening address; 127.0.0.1 is a trusted proxy; nothing is seeded.
 /// </summary>
 public sealed class KestrelServerFixture : IAsyncLifetime
 {
@@ -40,6 +40,7 @@ public sealed class KestrelServerFixture : IAsyncLifetime
             builder.UseSetting("Llm:Model", "");
             builder.UseSetting("Server:SeedOnStart", "false");
             builder.UseSetting("Auth:AllowAnonymousWrites", "true");
+            builder.UseSetting("Server:TrustedProxies:0", "127.0.0.1");
         });
         _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         _factory.StartServer();

@@ -125,6 +125,19 @@ public sealed class DefaultOriginTests(KestrelServerFixture server) : IClassFixt
     }
 
     [Fact]
+    public async Task Ready_ThroughATrustedProxyForARemoteClient_GetsOnlyTheStatus()
+    {
+        using var client = server.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/readyz");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.9");
+        var body = await Json.ReadAsync(await client.SendAsync(request));
+        Assert.Equal(["status"], body.EnumerateObject().Select(p => p.Name));
+
+        var local = await Json.ReadAsync(await client.GetAsync("/readyz"));
+        Assert.True(local.TryGetProperty("index", out _));
+    }
+
+    [Fact]
     public async Task Page_OverKestrel_CarriesSecurityHeaders()
     {
         using var client = server.CreateClient();
