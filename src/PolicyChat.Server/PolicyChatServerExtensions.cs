@@ -29,6 +29,8 @@ public static class PolicyChatServerExtensions
         services.AddValidatedOptions<ServerOptions>(ServerOptions.SectionName, o => o.Validate());
         services.AddValidatedOptions<AuthOptions>(AuthOptions.SectionName, o => o.Validate());
         services.AddValidatedOptions<RateLimitOptions>(RateLimitOptions.SectionName, o => o.Validate());
+        services.AddValidatedOptions<ServerSecurityOptions>(ServerOptions.SectionName, o => o.Validate());
+        services.AddRequestGuards();
 
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => ServerJson.Configure(o.SerializerOptions));
@@ -63,8 +65,11 @@ public static class PolicyChatServerExtensions
     public static WebApplication UsePolicyChatServer(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseTrustedProxies();
+        app.UseSecurityHeaders();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteServerErrorAsync });
         app.UseStatusCodePages(context => WriteBareStatusAsync(context.HttpContext));
+        app.UseRequestGuards();
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseRouting();
@@ -78,7 +83,7 @@ public static class PolicyChatServerExtensions
     /// <summary>Maps the chat hub with its transport limits.</summary>
     public static IEndpointRouteBuilder MapChatHub(this IEndpointRouteBuilder app)
     {
-        app.MapHub<ChatHub>(ChatHub.Path);
+        app.MapHub<ChatHub>(ChatHub.Path).RequireRateLimiting(RateLimitPolicies.HubConnect);
         return app;
     }
 
@@ -107,11 +112,19 @@ public static class PolicyChatServerExtensions
 
     private static void WarnWhenOpen(WebApplication app)
     {
-        if (app.Services.GetRequiredService<ApiKeyRegistry>().Open)
+        var keys = app.Services.GetRequiredService<ApiKeyRegistry>();
+        if (keys.AnonymousWrites)
         {
             app.Logger.LogWarning(
-                "No API keys are configured ({ApiKeys}, {AdminKeys}): the service is OPEN — anyone who can reach it can ask, upload and delete documents. "
-                + "Keep it on localhost, or configure keys.", $"{AuthOptions.SectionName}:ApiKeys", $"{AuthOptions.SectionName}:AdminKeys");
+                "No API keys are configured and {Setting} is true: anyone who can reach this server can ask, upload and delete documents. "
+                + "Keep it on a private machine, or configure keys ({ApiKeys}, {AdminKeys}).",
+                $"{AuthOptions.SectionName}:AllowAnonymousWrites", $"{AuthOptions.SectionName}:ApiKeys", $"{AuthOptions.SectionName}:AdminKeys");
+        }
+        else if (keys.Open)
+        {
+            app.Logger.LogWarning(
+                "No API keys are configured ({ApiKeys}): anyone who can reach this server can ask, search and read the documents; "
+                + "uploads and deletes need an admin key.", $"{AuthOptions.SectionName}:ApiKeys");
         }
     }
 

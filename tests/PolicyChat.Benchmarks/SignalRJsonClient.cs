@@ -68,6 +68,17 @@ internal sealed class SignalRJsonClient : IAsyncDisposable
         return new HubStream(this, id, channel.Reader);
     }
 
+    /// <summary>Starts a streaming invocation whose one argument is given as raw JSON (to send what a serializer would refuse to write).</summary>
+    public async Task<HubStream> StreamRawAsync(string target, string argumentJson, CancellationToken cancellationToken = default)
+    {
+        var id = Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var channel = Channel.CreateUnbounded<JsonElement>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        _invocations[id] = channel;
+        var message = "{\"type\":4,\"invocationId\":\"" + id + "\",\"target\":" + JsonSerializer.Serialize(target) + ",\"arguments\":[" + argumentJson + "],\"streamIds\":[]}";
+        await SendRawAsync(message + RecordSeparator, cancellationToken);
+        return new HubStream(this, id, channel.Reader);
+    }
+
     /// <summary>Sends CancelInvocation (type 5): the server cancels the stream's token.</summary>
     public Task CancelAsync(string invocationId, CancellationToken cancellationToken = default) =>
         SendRawAsync(JsonSerializer.Serialize(new { type = 5, invocationId }, s_json) + RecordSeparator, cancellationToken);

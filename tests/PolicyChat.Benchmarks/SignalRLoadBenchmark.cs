@@ -202,7 +202,7 @@ public sealed partial class SignalRLoadBenchmark : IBenchmark
         return new Outcome(first, clock.Elapsed.TotalMilliseconds, id, mode, error ?? (id is null ? "no done event" : null), timings);
     }
 
-    private static async Task<WebApplication> StartServerAsync(string repoRoot, string directory, string modelUrl, IReadOnlyDictionary<string, string?> overrides, CancellationToken cancellationToken)
+    internal static async Task<WebApplication> StartServerAsync(string repoRoot, string directory, string modelUrl, IReadOnlyDictionary<string, string?> overrides, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = directory, EnvironmentName = "Production" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -218,6 +218,10 @@ public sealed partial class SignalRLoadBenchmark : IBenchmark
             ["Server:SeedCorpusPath"] = Path.Combine(repoRoot, "corpus"),
             ["RateLimits:HubQuestionsPerMinute"] = "100000",
             ["RateLimits:HubBurst"] = "100000",
+            // Every connection comes from 127.0.0.1, which the server counts as one client: lift the per-client bounds.
+            ["RateLimits:HubConnectionsPerMinute"] = "100000",
+            ["RateLimits:HubConnectionBurst"] = "100000",
+            ["RateLimits:ConcurrentAnswersPerClient"] = "100000",
         });
         builder.Configuration.AddInMemoryCollection(overrides);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -233,7 +237,7 @@ public sealed partial class SignalRLoadBenchmark : IBenchmark
     }
 
     /// <summary>Answer prompts get passage [1]'s longest line cited as [1]; rewrite and translation prompts get the question back.</summary>
-    private static ScriptedReply InstantAnswer(RecordedRequest request)
+    internal static ScriptedReply InstantAnswer(RecordedRequest request)
     {
         var messages = request.Messages;
         var prompt = messages.Count == 0 ? "" : messages[^1].Content;
@@ -252,7 +256,7 @@ public sealed partial class SignalRLoadBenchmark : IBenchmark
         return ScriptedReply.Text(asked is null ? "Scripted answer." : asked[(asked.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim());
     }
 
-    private static List<string> LoadQuestions(string repoRoot)
+    internal static List<string> LoadQuestions(string repoRoot)
     {
         using var gold = JsonDocument.Parse(File.ReadAllText(Path.Combine(repoRoot, "corpus", "gold", "answers.json")));
         return [.. gold.RootElement.GetProperty("questions").EnumerateArray()
@@ -260,7 +264,7 @@ public sealed partial class SignalRLoadBenchmark : IBenchmark
             .Select(q => q.GetProperty("question").GetString()!)];
     }
 
-    private static string FindRepoRoot()
+    internal static string FindRepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PolicyChat.sln")))
@@ -273,7 +277,7 @@ public sealed partial class SignalRLoadBenchmark : IBenchmark
     private static int Arg(string[] args, int index, int fallback) =>
         args.Length > index && int.TryParse(args[index], NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : fallback;
 
-    private static void TryDelete(string directory)
+    internal static void TryDelete(string directory)
     {
         try
         {

@@ -100,10 +100,14 @@ public partial class ChatPageFixture : IAsyncLifetime
             ["Llm:Model"] = "scripted-model",
             ["Server:SeedCorpusPath"] = corpus,
             ["Server:SeedOnStart"] = "true",
+            ["Auth:AllowAnonymousWrites"] = "true",
             ["RateLimits:RequestsPerMinute"] = "100000",
             ["RateLimits:Burst"] = "100000",
             ["RateLimits:HubQuestionsPerMinute"] = "100000",
             ["RateLimits:HubBurst"] = "100000",
+            ["RateLimits:HubConnectionsPerMinute"] = "100000",
+            ["RateLimits:HubConnectionBurst"] = "100000",
+            ["RateLimits:ConcurrentAnswersPerClient"] = "1000",
         };
         foreach (var (key, value) in ExtraSettings())
         {
@@ -249,7 +253,8 @@ public sealed class SecuredChatPageFixture : ChatPageFixture
 {
     public const string UserKey = "browser-user-key-0123456789abcdef";
 
-    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings() => [new("Auth:ApiKeys:0", UserKey)];
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings() =>
+        [new("Auth:ApiKeys:0", UserKey), new("Auth:AllowAnonymousWrites", "false")];
 }
 
 /// <summary>One browser page on the chat page, with what it saw: dialogs, page errors and CSP violations.</summary>

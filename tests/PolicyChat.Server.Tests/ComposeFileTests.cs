@@ -35,7 +35,7 @@ public sealed class ComposeFileTests
         ["Chunking"] = [typeof(ChunkingOptions)],
         ["Ingestion"] = [typeof(DocumentLoaderOptions), typeof(IngestionOptions)],
         ["Conversations"] = [typeof(ConversationOptions)],
-        ["Server"] = [typeof(ServerOptions)],
+        ["Server"] = [typeof(ServerOptions), typeof(ServerSecurityOptions)],
         ["Auth"] = [typeof(AuthOptions)],
         ["RateLimits"] = [typeof(RateLimitOptions)],
     };
@@ -61,8 +61,10 @@ public sealed class ComposeFileTests
     [MemberData(nameof(PolicyChatServices))]
     public void Environment_EverySettingExistsInTheOptions(string service)
     {
-        foreach (var key in Environment(service).Keys.Where(k => k.Contains(':', StringComparison.Ordinal)))
+        foreach (var entry in Environment(service).Keys.Where(k => k.Contains(':', StringComparison.Ordinal)))
         {
+            // A list item (Server:PublicOrigins:0) is checked as its list (Server:PublicOrigins).
+            var key = int.TryParse(entry[(entry.LastIndexOf(':') + 1)..], out _) ? entry[..entry.LastIndexOf(':')] : entry;
             var section = key[..key.LastIndexOf(':')];
             var property = key[(key.LastIndexOf(':') + 1)..];
             Assert.True(s_sections.TryGetValue(section, out var types), $"{service}: '{key}' names no options section of PolicyChat.");

@@ -73,6 +73,9 @@ public abstract partial class ServerFixture : IAsyncLifetime
             ["RateLimits:Burst"] = "100000",
             ["RateLimits:HubQuestionsPerMinute"] = "100000",
             ["RateLimits:HubBurst"] = "100000",
+            ["RateLimits:HubConnectionsPerMinute"] = "100000",
+            ["RateLimits:HubConnectionBurst"] = "100000",
+            ["RateLimits:ConcurrentAnswersPerClient"] = "1000",
         };
         foreach (var (key, value) in Settings())
         {
@@ -218,7 +221,7 @@ public sealed class RateLimitedServerFixture : ServerFixture
     ];
 }
 
-/// <summary>Open, small upload limits (64 KB, 3 files) for upload tests.</summary>
+/// <summary>Open with anonymous writes allowed (a private machine), small upload limits (64 KB, 3 files) for upload tests.</summary>
 public sealed class DocumentsServerFixture : ServerFixture
 {
     public const int MaxUploadBytes = 64 * 1024;
@@ -226,6 +229,7 @@ public sealed class DocumentsServerFixture : ServerFixture
 
     protected override IEnumerable<KeyValuePair<string, string?>> Settings() =>
     [
+        new("Auth:AllowAnonymousWrites", "true"),
         new("Server:MaxUploadBytes", MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("Server:MaxUploadFiles", MaxUploadFiles.ToString(System.Globalization.CultureInfo.InvariantCulture)),
     ];

@@ -31,11 +31,16 @@ public sealed class UiLanguageTests
 
 public sealed class ApiKeyRegistryTests
 {
-    private static ApiKeyRegistry Registry() => new(Options.Create(new AuthOptions
+    private static ApiKeyRegistry Registry() => Registry(new AuthOptions
     {
         ApiKeys = [ServerFixture.UserKey],
         AdminKeys = [ServerFixture.AdminKey],
-    }));
+    });
+
+    internal static ApiKeyRegistry Registry(AuthOptions options, string? dataDirectory = null) => new(
+        Options.Create(options),
+        Options.Create(new PolicyChat.Core.Conversations.ConversationOptions { Path = Path.Combine(dataDirectory ?? Path.GetTempPath(), "conversations.db") }),
+        Microsoft.Extensions.Logging.Abstractions.NullLogger<ApiKeyRegistry>.Instance);
 
     [Fact]
     public void Check_KnownKeys_ReturnTheirKind()
@@ -62,7 +67,9 @@ public sealed class ApiKeyRegistryTests
     [Fact]
     public void Open_NoKeys_IsTrue()
     {
-        Assert.True(new ApiKeyRegistry(Options.Create(new AuthOptions())).Open);
+        var registry = Registry(new AuthOptions { GenerateAdminKey = false });
+        Assert.True(registry.Open);
+        Assert.False(registry.AnonymousWrites);
     }
 }
 
@@ -100,9 +107,10 @@ public sealed class CorpusLocatorTests
 public sealed class StartupLogTests(ExtractiveServerFixture server) : IClassFixture<ExtractiveServerFixture>
 {
     [Fact]
-    public void Start_NoKeys_WarnsThatTheServiceIsOpen()
+    public void Start_NoKeys_WarnsThatReadingIsOpenAndWritesNeedAnAdminKey()
     {
-        Assert.Contains(server.Log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("OPEN", StringComparison.Ordinal)
+        Assert.Contains(server.Log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("anyone who can reach this server can ask", StringComparison.Ordinal)
+            && e.Message.Contains("uploads and deletes need an admin key", StringComparison.Ordinal)
             && e.Message.Contains("Auth:ApiKeys", StringComparison.Ordinal));
     }
 

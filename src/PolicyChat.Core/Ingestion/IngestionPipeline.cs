@@ -128,8 +128,16 @@ public sealed class IngestionPipeline(
     }
 
     /// <summary>Ingests content that has no file on disk (an upload). <paramref name="source"/> names it, e.g. "upload:report.docx".</summary>
+    public Task<IngestionResult> IngestContentAsync(string source, string fileName, ReadOnlyMemory<byte> content,
+        CancellationToken cancellationToken = default) =>
+        IngestContentAsync(source, fileName, content, admitText: null, cancellationToken);
+
+    /// <summary>
+    /// Ingests an upload; <paramref name="admitText"/> is given the extracted text's length before anything is stored
+    /// and returns the reason to refuse it (the result is Skipped with that reason), or null to go on.
+    /// </summary>
     public async Task<IngestionResult> IngestContentAsync(string source, string fileName, ReadOnlyMemory<byte> content,
-        CancellationToken cancellationToken = default)
+        Func<int, string?>? admitText, CancellationToken cancellationToken = default)
     {
         await store.InitializeAsync(cancellationToken);
         if (embedder is not null)
@@ -148,6 +156,10 @@ public sealed class IngestionPipeline(
         if (outcome.Status != ReadStatus.Ok)
         {
             return FromOutcome(source, outcome, clock);
+        }
+        if (admitText?.Invoke(outcome.Document!.Text.Length) is { } refusal)
+        {
+            return new IngestionResult(source, existing?.Id, IngestionStatus.Skipped, 0, refusal, clock.Elapsed);
         }
         var document = await BuildAsync(id, source, fileName, outcome.Document!, hash, new MetadataResolver(), cancellationToken);
         await store.UpsertDocumentAsync(document, cancellationToken);

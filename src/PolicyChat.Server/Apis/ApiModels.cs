@@ -2,6 +2,8 @@ using PolicyChat.Core.Answering;
 using PolicyChat.Core.Ingestion;
 using PolicyChat.Core.Retrieval;
 using PolicyChat.Core.Storage;
+using PolicyChat.Server.Security;
+using System.Text.Json.Serialization;
 
 namespace PolicyChat.Server.Apis;
 
@@ -10,7 +12,7 @@ namespace PolicyChat.Server.Apis;
 /// the argument of the hub's Ask (camelCase: question, conversationId, language). <c>language</c> ("ar" or "en")
 /// chooses the language of error messages; answers are always in the question's language.
 /// </summary>
-public sealed record AskBody(string? Question, string? ConversationId = null, string? Language = null)
+public sealed record AskBody([property: JsonConverter(typeof(RawStringConverter))] string? Question, string? ConversationId = null, string? Language = null)
 {
     public AskRequest ToRequest() => new(Question ?? "", string.IsNullOrWhiteSpace(ConversationId) ? null : ConversationId.Trim());
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using PolicyChat.Core.Answering;
 using PolicyChat.Core.Models;
 using PolicyChat.Server.Infrastructure;
+using PolicyChat.Server.RateLimiting;
 using PolicyChat.Server.Security;
 
 namespace PolicyChat.Server.Apis;
@@ -15,7 +16,8 @@ public static class AskApi
         var api = app.MapGroup("/api/ask")
             .WithTags("Ask")
             .RequireAuthorization(ApiKeyDefaults.UserPolicy)
-            .RequireRateLimiting(RateLimitPolicies.PerKey);
+            .RequireRateLimiting(RateLimitPolicies.PerKey)
+            .LimitConcurrentAnswers();
 
         api.MapPost("/", AskAsync)
             .WithName("Ask")
@@ -32,7 +34,7 @@ public static class AskApi
         AskBody body, HttpContext context, AnswerStreams answers, CancellationToken cancellationToken)
     {
         var request = body.ToRequest();
-        var language = UiLanguage.FromRequest(context.Request, body.Language);
+        var language = UiLanguage.ForQuestion(context.Request, body.Language, request.Question);
         if (Invalid(context, answers, request, language) is { } problem)
         {
             return problem;
@@ -57,7 +59,7 @@ public static class AskApi
         AskBody body, HttpContext context, AnswerStreams answers, CancellationToken cancellationToken)
     {
         var request = body.ToRequest();
-        var language = UiLanguage.FromRequest(context.Request, body.Language);
+        var language = UiLanguage.ForQuestion(context.Request, body.Language, request.Question);
         if (Invalid(context, answers, request, language) is { } problem)
         {
             return problem;
@@ -83,6 +85,10 @@ public static class AskApi
         try
         {
             answers.Answers.Validate(request, language);
+            if (TextChecks.Check(request.Question, language) is { } invalid)
+            {
+                throw invalid;
+            }
         }
         catch (InvalidQuestionException ex)
         {

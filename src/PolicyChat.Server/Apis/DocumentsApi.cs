@@ -7,6 +7,7 @@ using PolicyChat.Core.Ingestion;
 using PolicyChat.Core.Storage;
 using PolicyChat.Server.Hubs;
 using PolicyChat.Server.Infrastructure;
+using PolicyChat.Server.RateLimiting;
 using PolicyChat.Server.Security;
 
 namespace PolicyChat.Server.Apis;
@@ -130,6 +131,15 @@ public static class DocumentsApi
                 ServerText.UnsupportedFileType(unsupported, DocumentLoader.SupportedExtensions.Order(StringComparer.Ordinal)));
         }
 
+        var client = RateLimitPolicies.PartitionKey(context);
+        var textBudget = context.RequestServices.GetRequiredService<UploadTextBudget>();
+        if (textBudget.IsSpent(client))
+        {
+            RateLimitPolicies.SetRetryAfter(context.Response, TimeSpan.FromSeconds(60));
+            return ApiProblems.Create(context, StatusCodes.Status429TooManyRequests, "upload_budget_spent", SecurityText.UploadTextBudgetExhausted(textBudget.PerMinute));
+        }
+        var admitText = textBudget.ForRequest(client, context.RequestServices.GetRequiredService<IOptions<ServerSecurityOptions>>().Value.MaxUploadTextChars,
+            UiLanguage.FromRequest(request));
         var logger = loggerFactory.CreateLogger(typeof(DocumentsApi));
         var results = new List<UploadResultJson>();
         foreach (var file in files)
@@ -141,7 +151,7 @@ public static class DocumentsApi
             {
                 using var buffer = new MemoryStream(capacity: (int)Math.Min(file.Length, int.MaxValue));
                 await file.CopyToAsync(buffer, cancellationToken);
-                result = await pipeline.IngestContentAsync(source, name, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken);
+                result = await pipeline.IngestContentAsync(source, name, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), admitText, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -165,16 +175,13 @@ public static class DocumentsApi
         return name.Length == 0 ? "upload" : name;
     }
 
-    /// <summary>Refuses writes whose Origin is another site (a browser page elsewhere posting to this server).</summary>
+    /// <summary>Refuses writes whose Origin is not one of this server's public origins (<see cref="PublicOrigins"/>; never the request's own Host).</summary>
     private static async ValueTask<object?> SameOriginFilter(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var context = invocation.HttpContext;
-        var origin = context.Request.Headers.Origin.ToString();
-        if (origin.Length > 0
-            && (!Uri.TryCreate(origin, UriKind.Absolute, out var uri)
-                || !string.Equals(uri.Authority, context.Request.Host.Value, StringComparison.OrdinalIgnoreCase)))
+        if (!context.RequestServices.GetRequiredService<PublicOrigins>().IsAllowed(context.Request.Headers.Origin.ToString()))
         {
-            return ApiProblems.Create(context, StatusCodes.Status403Forbidden, "cross_origin", ServerText.CrossOrigin);
+            return ApiProblems.Create(context, StatusCodes.Status403Forbidden, "cross_origin", SecurityText.CrossOrigin);
         }
         return await next(invocation);
     }

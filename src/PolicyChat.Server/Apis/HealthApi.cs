@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using PolicyChat.Core.Answering;
 using PolicyChat.Core.Models;
 using PolicyChat.Core.Storage;
+using PolicyChat.Server.Security;
 using PolicyChat.Server.Seeding;
 
 namespace PolicyChat.Server.Apis;
@@ -17,6 +18,9 @@ public sealed record ModelReadiness(bool Enabled, bool Reachable, bool Healthy, 
 /// <summary>GET /readyz: <c>status</c> is "ready" when the index opens; the model's state is reported, not required.</summary>
 public sealed record ReadyResponse(string Status, IndexReadiness Index, SeedingReport Seeding, ModelReadiness Model, string AnswerMode);
 
+/// <summary>GET /readyz for a caller without a key from another machine: ready or not, nothing more.</summary>
+public sealed record ReadyStatus(string Status);
+
 /// <summary>/healthz (the process is up) and /readyz (the index opens; seeding and model reachability reported).</summary>
 public static class HealthApi
 {
@@ -27,11 +31,13 @@ public static class HealthApi
         var health = app.MapGroup("").WithTags("Health");
         health.MapGet("/healthz", () => TypedResults.Ok(new LiveResponse("ok"))).WithName("Live").WithSummary("The process is up.");
         health.MapGet("/readyz", ReadyAsync).WithName("Ready")
-            .WithSummary("200 when the index opens (503 otherwise); reports seeding progress and whether the language model is reachable.");
+            .WithSummary("200 when the index opens (503 otherwise); with a key or from this machine, also seeding progress, index details and whether the language model is reachable.")
+            .Produces<ReadyResponse>().Produces<ReadyResponse>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
-    public static async Task<Results<Ok<ReadyResponse>, JsonHttpResult<ReadyResponse>>> ReadyAsync(
+    public static async Task<IResult> ReadyAsync(
+        HttpContext context,
         IIndexStore store,
         SeedingStatus seeding,
         AnswerService answers,
@@ -52,6 +58,12 @@ public static class HealthApi
         {
             loggerFactory.CreateLogger(typeof(HealthApi)).LogError(ex, "Readiness: the index could not be opened");
             index = new IndexReadiness(false, 0, 0, null, "The index could not be opened; see the server log.", Warm: false);
+        }
+
+        if (!ReadinessAccess.ShowsDetails(context))
+        {
+            var status = new ReadyStatus(index.Ok ? "ready" : "unavailable");
+            return index.Ok ? TypedResults.Ok(status) : TypedResults.Json(status, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
         ModelReadiness model;

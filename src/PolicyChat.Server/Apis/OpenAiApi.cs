@@ -6,6 +6,7 @@ using PolicyChat.Core.Answering;
 using PolicyChat.Core.Conversations;
 using PolicyChat.Core.Models;
 using PolicyChat.Server.Infrastructure;
+using PolicyChat.Server.RateLimiting;
 using PolicyChat.Server.Security;
 
 namespace PolicyChat.Server.Apis;
@@ -34,6 +35,7 @@ public static class OpenAiApi
         api.MapPost("/chat/completions", CompleteAsync)
             .WithName("ChatCompletions")
             .WithSummary("OpenAI chat completions (stream and non-stream) answered from the collection, with citations.")
+            .LimitConcurrentAnswers()
             .Produces<ChatCompletion>()
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -50,6 +52,10 @@ public static class OpenAiApi
         if (!string.Equals(body.Model?.Trim(), ModelName, StringComparison.OrdinalIgnoreCase))
         {
             return ApiProblems.Create(context, StatusCodes.Status404NotFound, "model_not_found", ServerText.UnknownModel(body.Model ?? ""));
+        }
+        if (OpenAiRequestChecks.Invalid(context, body) is { } invalid)
+        {
+            return invalid;
         }
         var messages = body.Messages ?? [];
         var last = -1;
@@ -69,7 +75,7 @@ public static class OpenAiApi
             ? value.GetString()
             : null;
         var request = new AskRequest(messages[last].Text(), string.IsNullOrWhiteSpace(conversationId) ? null : conversationId.Trim());
-        var language = UiLanguage.FromRequest(context.Request);
+        var language = UiLanguage.ForQuestion(context.Request, null, request.Question);
         if (AskApi.Invalid(context, answers, request, language) is { } problem)
         {
             return problem;

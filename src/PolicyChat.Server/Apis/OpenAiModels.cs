@@ -11,7 +11,12 @@ public sealed record ChatCompletionRequest(
     bool? Stream = null,
     ChatStreamOptions? StreamOptions = null,
     string? User = null,
-    Dictionary<string, JsonElement>? Metadata = null);
+    Dictionary<string, JsonElement>? Metadata = null)
+{
+    /// <summary>Every other member of the request (max_tokens, n, temperature…), checked by <see cref="OpenAiRequestChecks"/>.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Other { get; init; }
+}
 
 public sealed record ChatStreamOptions(bool? IncludeUsage = null);
 

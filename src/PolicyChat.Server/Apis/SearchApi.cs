@@ -26,7 +26,7 @@ public static class SearchApi
     }
 
     public static async Task<Results<Ok<SearchResponse>, ProblemHttpResult>> SearchAsync(
-        HttpContext context, HybridRetriever retriever, AnswerService answers, string? q, int? k, string? lang, CancellationToken cancellationToken)
+        HttpContext context, HybridRetriever retriever, AnswerService answers, string? q, string? k, string? lang, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(q))
         {
@@ -38,10 +38,10 @@ public static class SearchApi
             var text = AnswerText.QuestionTooLong(language, answers.Options.MaxQuestionChars);
             return ApiProblems.Create(context, StatusCodes.Status400BadRequest, "query_too_long", new LocalizedText(text, text));
         }
-        var count = k ?? DefaultK;
-        if (count is < 1 or > MaxK)
+        if (QueryParameters.WholeNumber(k, DefaultK, 1, MaxK) is not { } count)
         {
-            return ApiProblems.Create(context, StatusCodes.Status400BadRequest, "invalid_k", ServerText.InvalidK(MaxK));
+            return ApiProblems.Create(context, StatusCodes.Status400BadRequest, "invalid_k",
+                SecurityText.InvalidParameter("k", SecurityText.WholeNumberBetween(1, MaxK), k ?? ""), param: "k");
         }
         var filter = string.IsNullOrWhiteSpace(lang) ? null : new SearchFilter(Languages: [lang.Trim().ToLowerInvariant()]);
         var result = await retriever.SearchAsync(q.Trim(), count, filter, cancellationToken);

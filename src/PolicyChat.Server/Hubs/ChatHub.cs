@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.SignalR;
 using PolicyChat.Core.Answering;
 using PolicyChat.Server.Apis;
 using PolicyChat.Server.Infrastructure;
+using PolicyChat.Server.RateLimiting;
 using PolicyChat.Server.Security;
 
 namespace PolicyChat.Server.Hubs;
@@ -20,7 +21,7 @@ public interface IChatHubClient
 /// done | error); stopping the stream or closing the page cancels retrieval and the model call.
 /// </summary>
 [Authorize(Policy = ApiKeyDefaults.UserPolicy)]
-public sealed class ChatHub(AnswerStreams answers, HubQuestionLimiter limiter) : Hub<IChatHubClient>
+public sealed class ChatHub(AnswerStreams answers, HubQuestionLimiter limiter, ClientAnswerLimiter running) : Hub<IChatHubClient>
 {
     public const string Path = "/hubs/chat";
 
@@ -28,7 +29,15 @@ public sealed class ChatHub(AnswerStreams answers, HubQuestionLimiter limiter) :
     {
         var ask = (request ?? new AskBody(null)).ToRequest();
         var language = UiLanguage.Normalize(request?.Language);
-        if (!limiter.TryAcquire(Context.ConnectionId))
+        // Per client (key or IP), across its connections: answers running at once, then the question budget.
+        var client = HubClients.Of(Context);
+        using var lease = running.TryAcquire(client);
+        if (!lease.IsAcquired)
+        {
+            yield return AnswerEvent.Error(SecurityText.TooManyAnswers(running.Limit).In(language ?? AnswerService.AnswerLanguage(ask.Question)));
+            yield break;
+        }
+        if (!limiter.TryAcquire(client))
         {
             yield return AnswerEvent.Error(ServerText.TooManyRequests.In(language ?? AnswerService.AnswerLanguage(ask.Question)));
             yield break;
@@ -37,11 +46,5 @@ public sealed class ChatHub(AnswerStreams answers, HubQuestionLimiter limiter) :
         {
             yield return e;
         }
-    }
-
-    public override Task OnDisconnectedAsync(Exception? exception)
-    {
-        limiter.Release(Context.ConnectionId);
-        return base.OnDisconnectedAsync(exception);
     }
 }

@@ -21,6 +21,10 @@ public sealed class AnswerStreams(AnswerService answers, ILogger<AnswerStreams> 
         try
         {
             answers.Validate(request, uiLanguage);
+            if (Security.TextChecks.Check(request.Question, uiLanguage ?? AnswerService.AnswerLanguage(request.Question)) is { } invalid)
+            {
+                throw invalid;
+            }
         }
         catch (InvalidQuestionException ex)
         {

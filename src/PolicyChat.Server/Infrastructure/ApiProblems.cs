@@ -12,20 +12,26 @@ public static class ApiProblems
 {
     public const string OpenAiPrefix = "/v1";
 
-    public static ProblemHttpResult Create(HttpContext context, int status, string code, LocalizedText text, string? requestedLanguage = null)
+    /// <summary>A problem; <paramref name="param"/> names the request parameter at fault (also OpenAI's <c>error.param</c>).</summary>
+    public static ProblemHttpResult Create(HttpContext context, int status, string code, LocalizedText text, string? requestedLanguage = null,
+        string? param = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(text);
         var language = UiLanguage.FromRequest(context.Request, requestedLanguage);
         var detail = text.In(language);
         var extensions = new Dictionary<string, object?> { ["code"] = code, ["language"] = language };
+        if (param is not null)
+        {
+            extensions["param"] = param;
+        }
         if (context.Request.Path.StartsWithSegments(OpenAiPrefix, StringComparison.OrdinalIgnoreCase))
         {
             extensions["error"] = new Dictionary<string, object?>
             {
                 ["message"] = detail,
                 ["type"] = OpenAiErrorType(status),
-                ["param"] = null,
+                ["param"] = param,
                 ["code"] = code,
             };
         }

@@ -24,6 +24,18 @@ public static class UiLanguage
         return preferred is not null && IsArabic(preferred.Value.Value) ? Languages.Arabic : Languages.English;
     }
 
+    /// <summary>
+    /// For messages about a question: an explicit <paramref name="requested"/> language, else the caller's Accept-Language
+    /// when it sent one, else the question's own language (as the hub does).
+    /// </summary>
+    public static string ForQuestion(HttpRequest request, string? requested, string? question)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Normalize(requested) is null && request.Headers.AcceptLanguage.Count == 0
+            ? PolicyChat.Core.Answering.AnswerService.AnswerLanguage(question ?? "")
+            : FromRequest(request, requested);
+    }
+
     /// <summary>"ar", "ar-EG" → ar; "en", "zh", other non-empty values → en; null or blank → null.</summary>
     public static string? Normalize(string? requested) =>
         string.IsNullOrWhiteSpace(requested) ? null : IsArabic(requested) ? Languages.Arabic : Languages.English;

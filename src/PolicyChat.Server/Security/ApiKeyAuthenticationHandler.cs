@@ -27,8 +27,9 @@ public static class ApiKeyDefaults
 
 /// <summary>
 /// Authenticates <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-Api-Key</c>, and for the hub also the
-/// <c>access_token</c> query parameter (browsers cannot set headers on WebSockets). With no keys configured every
-/// request is an admin ("open" mode). Challenges and denials are problem details (401, 403).
+/// <c>access_token</c> query parameter (browsers cannot set headers on WebSockets). With no keys configured a request
+/// without the (generated) admin key is the "open" reader, which may not write unless <c>Auth:AllowAnonymousWrites</c>
+/// is set. Challenges and denials are problem details (401, 403).
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -41,19 +42,18 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        var key = ReadKey(Request);
+        var kind = key is null ? ApiKeyKind.None : keys.Check(key);
+        if (kind != ApiKeyKind.None)
+        {
+            return Task.FromResult(Success(ApiKeyRegistry.KeyId(key!), kind));
+        }
         if (keys.Open)
         {
-            return Task.FromResult(Success(ApiKeyDefaults.OpenName, ApiKeyKind.Admin));
+            // Reading is open, so a key that is not the admin key (OpenAI clients always send one) is just ignored.
+            return Task.FromResult(Success(ApiKeyDefaults.OpenName, keys.AnonymousWrites ? ApiKeyKind.Admin : ApiKeyKind.User));
         }
-        var key = ReadKey(Request);
-        if (key is null)
-        {
-            return Task.FromResult(AuthenticateResult.NoResult());
-        }
-        var kind = keys.Check(key);
-        return Task.FromResult(kind == ApiKeyKind.None
-            ? AuthenticateResult.Fail("The API key is not valid.")
-            : Success(ApiKeyRegistry.KeyId(key), kind));
+        return Task.FromResult(key is null ? AuthenticateResult.NoResult() : AuthenticateResult.Fail("The API key is not valid."));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -62,8 +62,17 @@ public sealed class ApiKeyAuthenticationHandler(
         await ApiProblems.WriteAsync(Context, StatusCodes.Status401Unauthorized, "unauthorized", ServerText.Unauthorized);
     }
 
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        ApiProblems.WriteAsync(Context, StatusCodes.Status403Forbidden, "forbidden", ServerText.Forbidden);
+    /// <summary>A keyless caller of an open server who tries to write is told to send the admin key (401), a user key gets 403.</summary>
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        if (Context.User.Identity?.Name == ApiKeyDefaults.OpenName)
+        {
+            Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer";
+            await ApiProblems.WriteAsync(Context, StatusCodes.Status401Unauthorized, "admin_key_required", SecurityText.AdminKeyRequired);
+            return;
+        }
+        await ApiProblems.WriteAsync(Context, StatusCodes.Status403Forbidden, "forbidden", ServerText.Forbidden);
+    }
 
     /// <summary>The key a request carries, or null.</summary>
     public static string? ReadKey(HttpRequest request)

@@ -1,26 +1,41 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using PolicyChat.Core.Conversations;
 
 namespace PolicyChat.Server.Security;
 
 public enum ApiKeyKind { None, User, Admin }
 
-/// <summary>The configured keys, compared in constant time (SHA-256 digests, every key checked).</summary>
+/// <summary>
+/// The keys the server accepts, compared in constant time (SHA-256 digests, every key checked): the configured keys,
+/// and in open mode the generated admin key (<see cref="AdminKeyFile"/>).
+/// </summary>
 public sealed class ApiKeyRegistry
 {
     private readonly byte[][] _userKeys;
     private readonly byte[][] _adminKeys;
 
-    public ApiKeyRegistry(IOptions<AuthOptions> options)
+    public ApiKeyRegistry(IOptions<AuthOptions> options, IOptions<ConversationOptions> conversations, ILogger<ApiKeyRegistry> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _userKeys = [.. options.Value.ApiKeys.Select(k => Digest(k.Trim()))];
-        _adminKeys = [.. options.Value.AdminKeys.Select(k => Digest(k.Trim()))];
+        var auth = options.Value;
+        _userKeys = [.. auth.ApiKeys.Select(k => Digest(k.Trim()))];
+        var admin = auth.AdminKeys.Select(k => k.Trim()).ToList();
+        if (AdminKeySetup.GeneratedKey(options, conversations, logger) is { } generated)
+        {
+            admin.Add(generated);
+        }
+        _adminKeys = [.. admin.Select(Digest)];
+        Open = auth.Open;
+        AnonymousWrites = auth.Open && auth.AllowAnonymousWrites;
     }
 
-    /// <summary>No keys are configured: every caller may do everything.</summary>
-    public bool Open => _userKeys.Length == 0 && _adminKeys.Length == 0;
+    /// <summary>No keys are configured: anyone may ask, search and read.</summary>
+    public bool Open { get; }
+
+    /// <summary>Open, and <c>Auth:AllowAnonymousWrites</c> is set: anyone may also upload and delete.</summary>
+    public bool AnonymousWrites { get; }
 
     public ApiKeyKind Check(string key)
     {

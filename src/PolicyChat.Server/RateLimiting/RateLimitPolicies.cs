@@ -1,20 +1,29 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using PolicyChat.Server.Infrastructure;
+using PolicyChat.Server.RateLimiting;
 
 namespace PolicyChat.Server.Security;
 
+/// <summary>
+/// The HTTP rate-limit policies and the per-client limiters, all partitioned by client (<see cref="PartitionKey"/>):
+/// the API key's id, or the client's IP address for a caller without a key.
+/// </summary>
 public static class RateLimitPolicies
 {
-    /// <summary>Token bucket per API key (per client IP in open mode) for /api and /v1.</summary>
+    /// <summary>Token bucket per client for /api and /v1.</summary>
     public const string PerKey = "per-key";
+
+    /// <summary>Token bucket per client for new hub connections (negotiate and connect requests).</summary>
+    public const string HubConnect = "hub-connect";
 
     public static IServiceCollection AddPolicyChatRateLimiting(this IServiceCollection services)
     {
         services.AddSingleton<HubQuestionLimiter>();
+        services.AddSingleton<ClientAnswerLimiter>();
+        services.AddSingleton<UploadTextBudget>();
         return services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -22,7 +31,7 @@ public static class RateLimitPolicies
             {
                 if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
                 {
-                    context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                    SetRetryAfter(context.HttpContext.Response, retryAfter);
                 }
                 await ApiProblems.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, "rate_limited", ServerText.TooManyRequests);
             };
@@ -30,6 +39,11 @@ public static class RateLimitPolicies
             {
                 var options = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
                 return RateLimitPartition.GetTokenBucketLimiter(PartitionKey(context), _ => Bucket(options.RequestsPerMinute, options.Burst));
+            });
+            limiter.AddPolicy(HubConnect, context =>
+            {
+                var options = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+                return RateLimitPartition.GetTokenBucketLimiter(PartitionKey(context), _ => Bucket(options.HubConnectionsPerMinute, options.HubConnectionBurst));
             });
         });
     }
@@ -41,7 +55,14 @@ public static class RateLimitPolicies
         var name = context.User.Identity is { IsAuthenticated: true } identity ? identity.Name : null;
         return name is not null && name != ApiKeyDefaults.OpenName
             ? name
-            : "ip-" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+            : "ip-" + (context.Connection.RemoteIpAddress?.ToString() ?? "local");
+    }
+
+    /// <summary><c>Retry-After</c> in whole seconds, at least 1.</summary>
+    public static void SetRetryAfter(HttpResponse response, TimeSpan retryAfter)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
     }
 
     internal static TokenBucketRateLimiterOptions Bucket(int perMinute, int burst) => new()
@@ -52,40 +73,4 @@ public static class RateLimitPolicies
         QueueLimit = 0,
         AutoReplenishment = true,
     };
-}
-
-/// <summary>
-/// A token bucket per SignalR connection for questions asked over the hub (the HTTP rate limiter sees only the
-/// connection's start). Buckets are dropped when the connection closes.
-/// </summary>
-public sealed class HubQuestionLimiter(IOptions<RateLimitOptions> options) : IDisposable
-{
-    private readonly ConcurrentDictionary<string, TokenBucketRateLimiter> _buckets = new(StringComparer.Ordinal);
-
-    public bool TryAcquire(string connectionId)
-    {
-        var bucket = _buckets.GetOrAdd(connectionId,
-            static (_, o) => new TokenBucketRateLimiter(RateLimitPolicies.Bucket(o.HubQuestionsPerMinute, o.HubBurst)), options.Value);
-        using var lease = bucket.AttemptAcquire();
-        return lease.IsAcquired;
-    }
-
-    public void Release(string connectionId)
-    {
-        if (_buckets.TryRemove(connectionId, out var bucket))
-        {
-            bucket.Dispose();
-        }
-    }
-
-    public int Count => _buckets.Count;
-
-    public void Dispose()
-    {
-        foreach (var bucket in _buckets.Values)
-        {
-            bucket.Dispose();
-        }
-        _buckets.Clear();
-    }
 }
