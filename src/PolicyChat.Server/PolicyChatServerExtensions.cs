@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PolicyChat.Core.Hosting;
 using PolicyChat.Server.Hubs;
@@ -34,6 +35,8 @@ public static class PolicyChatServerExtensions
         services.ConfigureHttpJsonOptions(o => ServerJson.Configure(o.SerializerOptions));
         services.AddHttpClient(Apis.HealthApi.HttpClientName);
         services.AddSingleton<AnswerStreams>();
+        services.AddSingleton<HistoryRecording>();
+        services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton<ApiKeyRegistry>();
         services.AddAuthentication(ApiKeyDefaults.Scheme)
@@ -65,6 +68,7 @@ public static class PolicyChatServerExtensions
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteServerErrorAsync });
         app.UseStatusCodePages(context => WriteBareStatusAsync(context.HttpContext));
+        WebRoot.Apply(app.Environment, app.Logger);
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseRouting();

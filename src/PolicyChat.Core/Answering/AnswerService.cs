@@ -24,9 +24,11 @@ public sealed class AnswerService(
     AnswerOptions options,
     IChatClient? chat = null,
     ChatOptions? chatOptions = null,
-    ILogger<AnswerService>? logger = null)
+    ILogger<AnswerService>? logger = null,
+    Models.ModelAvailability? modelAvailability = null)
 {
     private readonly ILogger _logger = logger ?? NullLogger<AnswerService>.Instance;
+    private readonly Models.ModelAvailability _modelAvailability = modelAvailability ?? new Models.ModelAvailability();
     private readonly EvidenceScorer _evidence = new(analyzer);
     private readonly CitationVerifier _verifier = new(analyzer);
     private readonly QueryRewriter _rewriter = new(chat, prompts, analyzer);
@@ -217,20 +219,12 @@ public sealed class AnswerService(
                     await writer.WriteAsync(AnswerEvent.Delta(visible), cancellationToken);
                 }
             }
+            _modelAvailability.ReportAvailable();
             return ModelOutcome.Completed;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var when = anyOutput ? "while streaming" : "before answering";
-            if (ex is Models.ModelException model)
-            {
-                // A classified failure already names the endpoint and the fix; its stack trace adds nothing.
-                _logger.LogWarning("The language model failed {When}: {Reason}", when, model.Message);
-            }
-            else
-            {
-                _logger.LogWarning(ex, "The language model failed {When}", when);
-            }
+            _modelAvailability.ReportUnavailable(ex, anyOutput ? "while streaming" : "before answering");
             return anyOutput ? ModelOutcome.FailedAfterOutput : ModelOutcome.FailedBeforeOutput;
         }
         finally

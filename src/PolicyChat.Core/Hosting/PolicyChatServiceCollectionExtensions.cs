@@ -67,10 +67,12 @@ public static class PolicyChatServiceCollectionExtensions
             sp.GetRequiredService<DocumentIndexer>(), Value<IngestionOptions>(sp), sp.GetRequiredService<OptionalEmbedder>().Embedder,
             sp.GetService<TimeProvider>()));
         services.AddSingleton(sp => new ConversationStore(Value<ConversationOptions>(sp), Value<AnswerOptions>(sp).MaxHistoryMessages));
+        services.AddSingleton(sp => new ConversationHistory(Value<ConversationOptions>(sp)));
         services.AddSingleton(sp => PromptProvider.Load(PromptProvider.Locate(Value<AnswerOptions>(sp).PromptsPath)));
         services.AddSingleton(sp => new OptionalChatClient(Value<LlmOptions>(sp) is { Enabled: true } llm
             ? ModelClients.CreateChatClient(llm, ModelEndpoints.CreateHttpClient())
             : null));
+        services.AddSingleton(sp => new ModelAvailability(sp.GetService<ILogger<ModelAvailability>>()));
         services.AddSingleton(sp =>
         {
             var llm = Value<LlmOptions>(sp);
@@ -82,7 +84,8 @@ public static class PolicyChatServiceCollectionExtensions
                 Value<AnswerOptions>(sp),
                 sp.GetRequiredService<OptionalChatClient>().Client,
                 new ChatOptions { ModelId = llm.Model, Temperature = llm.Temperature, MaxOutputTokens = llm.MaxOutputTokens },
-                sp.GetService<ILogger<AnswerService>>());
+                sp.GetService<ILogger<AnswerService>>(),
+                sp.GetRequiredService<ModelAvailability>());
         });
         return services;
     }

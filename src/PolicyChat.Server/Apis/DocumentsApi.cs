@@ -146,10 +146,10 @@ public static class DocumentsApi
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 logger.LogError(ex, "Upload of {File} failed", name);
-                result = new IngestionResult(source, null, IngestionStatus.Failed, 0, ServerText.UploadFailed.English, TimeSpan.Zero);
+                result = new IngestionResult(source, null, IngestionStatus.Failed, 0, ServerText.UploadFailed.In(UiLanguage.FromRequest(context.Request)), TimeSpan.Zero);
             }
             logger.LogInformation("Upload {File}: {Status} ({Chunks} chunks)", name, result.Status, result.Chunks);
-            results.Add(UploadResultJson.From(name, result));
+            results.Add(UploadResultJson.From(name, result, UiLanguage.FromRequest(context.Request)));
         }
         if (results.Any(r => r.Status is "added" or "updated"))
         {
@@ -166,7 +166,7 @@ public static class DocumentsApi
     }
 
     /// <summary>Refuses writes whose Origin is another site (a browser page elsewhere posting to this server).</summary>
-    private static async ValueTask<object?> SameOriginFilter(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    internal static async ValueTask<object?> SameOriginFilter(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var context = invocation.HttpContext;
         var origin = context.Request.Headers.Origin.ToString();
