@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PolicyChat.Core.Hosting;
 using PolicyChat.Server.Hubs;
@@ -36,6 +37,8 @@ public static class PolicyChatServerExtensions
         services.ConfigureHttpJsonOptions(o => ServerJson.Configure(o.SerializerOptions));
         services.AddHttpClient(Apis.HealthApi.HttpClientName);
         services.AddSingleton<AnswerStreams>();
+        services.AddSingleton<HistoryRecording>();
+        services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton<ApiKeyRegistry>();
         services.AddAuthentication(ApiKeyDefaults.Scheme)
@@ -70,6 +73,7 @@ public static class PolicyChatServerExtensions
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteServerErrorAsync });
         app.UseStatusCodePages(context => WriteBareStatusAsync(context.HttpContext));
         app.UseRequestGuards();
+        WebRoot.Apply(app.Environment, app.Logger);
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseRouting();

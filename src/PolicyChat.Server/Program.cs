@@ -12,6 +12,8 @@ app.MapHealthApi();
 app.MapAskApi();
 app.MapSearchApi();
 app.MapDocumentsApi();
+app.MapLibraryApi();
+app.MapHistoryApi();
 app.MapOpenAiApi();
 app.MapChatHub();
 app.MapOpenApi();

@@ -28,7 +28,7 @@ public sealed class ChatPageTests(ChatPageFixture fixture, ITestOutputHelper out
 
         var answer = chat.Assistant.Locator(".answer");
         Assert.Contains("أعلنت شنغهاي خطة لإنشاء أكثر من 200 مشروع مفتوح المصدر", await answer.InnerTextAsync());
-        Assert.Equal("auto", await answer.GetAttributeAsync("dir"));
+        Assert.Equal("rtl", await answer.GetAttributeAsync("dir"));
         Assert.Equal("polite", await answer.GetAttributeAsync("aria-live"));
         var marker = answer.Locator("button.cite[data-marker='1']");
         Assert.Equal(1, await marker.CountAsync());

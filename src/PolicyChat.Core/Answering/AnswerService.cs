@@ -26,10 +26,12 @@ public sealed class AnswerService(
     IChatClient? chat = null,
     ChatOptions? chatOptions = null,
     ILogger<AnswerService>? logger = null,
-    PromptBudget? budget = null)
+    PromptBudget? budget = null,
+    Models.ModelAvailability? modelAvailability = null)
 {
     private const int HistoryMessagesInPrompt = 6;
     private readonly ILogger _logger = logger ?? NullLogger<AnswerService>.Instance;
+    private readonly Models.ModelAvailability _modelAvailability = modelAvailability ?? new Models.ModelAvailability();
     private readonly EvidenceScorer _evidence = new(analyzer);
     private readonly CitationVerifier _verifier = new(analyzer);
     private readonly Kernel? _kernel = chat is null ? null : AnswerKernel.Create(chat);
@@ -246,20 +248,12 @@ public sealed class AnswerService(
                     await writer.WriteAsync(AnswerEvent.Delta(visible), cancellationToken);
                 }
             }
+            _modelAvailability.ReportAvailable();
             return ModelOutcome.Completed;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var when = anyOutput ? "while streaming" : "before answering";
-            if (ex is Models.ModelException model)
-            {
-                // A classified failure already names the endpoint and the fix; its stack trace adds nothing.
-                _logger.LogWarning("The language model failed {When}: {Reason}", when, model.Message);
-            }
-            else
-            {
-                _logger.LogWarning(ex, "The language model failed {When}", when);
-            }
+            _modelAvailability.ReportUnavailable(ex, anyOutput ? "while streaming" : "before answering");
             return anyOutput ? ModelOutcome.FailedAfterOutput : ModelOutcome.FailedBeforeOutput;
         }
         finally

@@ -75,6 +75,16 @@ public sealed class ConversationStore(ConversationOptions options, int maxMessag
         await tx.CommitAsync(cancellationToken);
     }
 
+    /// <summary>Forgets a conversation's messages (its history entry was deleted).</summary>
+    public async Task DeleteAsync(string conversationId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "DELETE FROM messages WHERE conversation_id=$id;";
+        cmd.Parameters.AddWithValue("$id", conversationId);
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var firstOpen = Volatile.Read(ref _initialized) == 0;

@@ -70,10 +70,12 @@ public static class PolicyChatServiceCollectionExtensions
             sp.GetRequiredService<DocumentIndexer>(), Value<IngestionOptions>(sp), sp.GetRequiredService<OptionalEmbedder>().Embedder,
             sp.GetService<TimeProvider>()));
         services.AddSingleton(sp => new ConversationStore(Value<ConversationOptions>(sp), Value<AnswerOptions>(sp).MaxHistoryMessages));
+        services.AddSingleton(sp => new ConversationHistory(Value<ConversationOptions>(sp)));
         services.AddSingleton(sp => PromptProvider.Load(PromptProvider.Locate(Value<AnswerOptions>(sp).PromptsPath)));
         services.AddSingleton(sp => new OptionalChatClient(Value<LlmOptions>(sp) is { Enabled: true } llm
             ? ModelClients.CreateChatClient(llm, ModelEndpoints.CreateHttpClient(), sp.GetService<ILoggerFactory>())
             : null));
+        services.AddSingleton(sp => new ModelAvailability(sp.GetService<ILogger<ModelAvailability>>()));
         services.AddSingleton(sp =>
         {
             var llm = Value<LlmOptions>(sp);
@@ -86,7 +88,8 @@ public static class PolicyChatServiceCollectionExtensions
                 sp.GetRequiredService<OptionalChatClient>().Client,
                 new ChatOptions { ModelId = llm.Model, Temperature = llm.Temperature, MaxOutputTokens = llm.MaxOutputTokens },
                 sp.GetService<ILogger<AnswerService>>(),
-                new PromptBudget(sp.GetRequiredService<PromptProvider>(), sp.GetRequiredService<Microsoft.ML.Tokenizers.Tokenizer>(), llm.ContextTokens, llm.MaxOutputTokens));
+                new PromptBudget(sp.GetRequiredService<PromptProvider>(), sp.GetRequiredService<Microsoft.ML.Tokenizers.Tokenizer>(), llm.ContextTokens, llm.MaxOutputTokens),
+                sp.GetRequiredService<ModelAvailability>());
         });
         return services;
     }

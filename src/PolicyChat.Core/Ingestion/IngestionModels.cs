@@ -10,7 +10,11 @@ public sealed record IngestionResult(
     int Chunks,
     string? Reason,
     TimeSpan Elapsed,
-    string? Title = null);
+    string? Title = null)
+{
+    /// <summary>For Skipped and Failed files that could not be read: the kind of problem, for a localized message.</summary>
+    public Documents.ReadProblem? Problem { get; init; }
+}
 
 public sealed record IngestionSummary(IReadOnlyList<IngestionResult> Results, TimeSpan Elapsed)
 {

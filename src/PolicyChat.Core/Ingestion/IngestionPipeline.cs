@@ -167,6 +167,49 @@ public sealed class IngestionPipeline(
             document.Chunks.Count, null, clock.Elapsed, document.Document.Title);
     }
 
+    /// <summary>
+    /// Rebuilds a document's passages (and embeddings): from its source file when it is still on disk, else from the
+    /// stored text with the stored metadata (uploads). Returns null when no document has this id.
+    /// </summary>
+    public async Task<IngestionResult?> ReindexAsync(string documentId, CancellationToken cancellationToken = default)
+    {
+        await store.InitializeAsync(cancellationToken);
+        var stored = await store.GetDocumentAsync(documentId, cancellationToken);
+        if (stored is null)
+        {
+            return null;
+        }
+        if (embedder is not null)
+        {
+            await embedder.EnsureCompatibleAsync(store, cancellationToken);
+        }
+        var clock = Stopwatch.StartNew();
+        IndexedDocument document;
+        if (IsFilePath(stored.SourcePath) && File.Exists(stored.SourcePath))
+        {
+            var bytes = await File.ReadAllBytesAsync(stored.SourcePath, cancellationToken);
+            var fileName = Path.GetFileName(stored.SourcePath);
+            var read = await loader.ReadBytesAsync(fileName, bytes, cancellationToken);
+            if (read.Status != ReadStatus.Ok)
+            {
+                return FromOutcome(stored.SourcePath, read, clock);
+            }
+            document = await BuildAsync(stored.Id, stored.SourcePath, fileName, read.Document!, DocumentIds.ContentHash(bytes), new MetadataResolver(), cancellationToken);
+        }
+        else
+        {
+            var extracted = new ExtractedDocument(stored.Text, stored.Title, "text", []);
+            var metadata = new DocumentMetadata(stored.Title, stored.Language, stored.Date, stored.Outlet);
+            document = indexer.Build(stored.Id, stored.SourcePath, extracted, metadata, stored.ContentHash, _time.GetUtcNow());
+            if (embedder is not null && document.Chunks.Count > 0)
+            {
+                document = await embedder.EmbedAsync(document, cancellationToken);
+            }
+        }
+        await store.UpsertDocumentAsync(document, cancellationToken);
+        return new IngestionResult(stored.SourcePath, stored.Id, IngestionStatus.Updated, document.Chunks.Count, null, clock.Elapsed, document.Document.Title);
+    }
+
     private async Task<(IngestionResult? Result, IndexedDocument? Document, bool IsUpdate)> PrepareFileAsync(
         string file, IReadOnlyDictionary<string, DocumentState> states, MetadataResolver metadata, Stopwatch clock, CancellationToken cancellationToken)
     {
@@ -216,7 +259,10 @@ public sealed class IngestionPipeline(
     }
 
     private static IngestionResult FromOutcome(string path, ReadOutcome outcome, Stopwatch clock) =>
-        new(path, null, outcome.Status == ReadStatus.Skipped ? IngestionStatus.Skipped : IngestionStatus.Failed, 0, outcome.Reason, clock.Elapsed);
+        new(path, null, outcome.Status == ReadStatus.Skipped ? IngestionStatus.Skipped : IngestionStatus.Failed, 0, outcome.Reason, clock.Elapsed)
+        {
+            Problem = outcome.Problem,
+        };
 
     private static bool IsFolderReadme(string file) =>
         Path.GetFileNameWithoutExtension(file).Equals("README", StringComparison.OrdinalIgnoreCase);

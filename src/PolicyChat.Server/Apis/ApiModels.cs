@@ -1,4 +1,5 @@
 using PolicyChat.Core.Answering;
+using PolicyChat.Core.Documents;
 using PolicyChat.Core.Ingestion;
 using PolicyChat.Core.Retrieval;
 using PolicyChat.Core.Storage;
@@ -46,11 +47,15 @@ public sealed record DocumentDetailJson(string Id, string Title, string Language
         new(d.Id, d.Title, d.Language, d.Date, d.Outlet, DocumentSource.Display(d.SourcePath), d.IngestedAt, d.ContentHash, d.Text.Length, d.Text);
 }
 
-/// <summary>One uploaded file's outcome: status is added, updated, unchanged, skipped or failed.</summary>
+/// <summary>
+/// One uploaded file's outcome: status is added, updated, unchanged, skipped or failed; <c>reason</c> says why a file was
+/// skipped or failed, in the caller's language when the problem is a known one (Accept-Language).
+/// </summary>
 public sealed record UploadResultJson(string FileName, string? DocumentId, string Status, int Chunks, string? Title, string? Reason, double ElapsedMs)
 {
-    public static UploadResultJson From(string fileName, IngestionResult r) =>
-        new(fileName, r.DocumentId, r.Status.ToString().ToLowerInvariant(), r.Chunks, r.Title, r.Reason, Math.Round(r.Elapsed.TotalMilliseconds, 3));
+    public static UploadResultJson From(string fileName, IngestionResult r, string language = "en") =>
+        new(fileName, r.DocumentId, r.Status.ToString().ToLowerInvariant(), r.Chunks, r.Title,
+            r.Problem is { } problem ? ReadProblemMessages.Get(problem, language) : r.Reason, Math.Round(r.Elapsed.TotalMilliseconds, 3));
 }
 
 public sealed record UploadResponse(IReadOnlyList<UploadResultJson> Results);

@@ -156,10 +156,10 @@ public static class DocumentsApi
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 logger.LogError(ex, "Upload of {File} failed", name);
-                result = new IngestionResult(source, null, IngestionStatus.Failed, 0, ServerText.UploadFailed.English, TimeSpan.Zero);
+                result = new IngestionResult(source, null, IngestionStatus.Failed, 0, ServerText.UploadFailed.In(UiLanguage.FromRequest(context.Request)), TimeSpan.Zero);
             }
             logger.LogInformation("Upload {File}: {Status} ({Chunks} chunks)", name, result.Status, result.Chunks);
-            results.Add(UploadResultJson.From(name, result));
+            results.Add(UploadResultJson.From(name, result, UiLanguage.FromRequest(context.Request)));
         }
         if (results.Any(r => r.Status is "added" or "updated"))
         {
@@ -176,7 +176,7 @@ public static class DocumentsApi
     }
 
     /// <summary>Refuses writes whose Origin is not one of this server's public origins (<see cref="PublicOrigins"/>; never the request's own Host).</summary>
-    private static async ValueTask<object?> SameOriginFilter(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    internal static async ValueTask<object?> SameOriginFilter(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var context = invocation.HttpContext;
         if (!context.RequestServices.GetRequiredService<PublicOrigins>().IsAllowed(context.Request.Headers.Origin.ToString()))

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using PolicyChat.Core.Answering;
+using PolicyChat.Core.Conversations;
 using PolicyChat.Server.Apis;
 using PolicyChat.Server.Infrastructure;
 using PolicyChat.Server.RateLimiting;
@@ -21,13 +22,13 @@ public interface IChatHubClient
 /// done | error); stopping the stream or closing the page cancels retrieval and the model call.
 /// </summary>
 [Authorize(Policy = ApiKeyDefaults.UserPolicy)]
-public sealed class ChatHub(AnswerStreams answers, HubQuestionLimiter limiter, ClientAnswerLimiter running) : Hub<IChatHubClient>
+public sealed class ChatHub(AnswerStreams answers, HubQuestionLimiter limiter, ClientAnswerLimiter running, HistoryRecording history) : Hub<IChatHubClient>
 {
     public const string Path = "/hubs/chat";
 
-    public async IAsyncEnumerable<AnswerEvent> Ask(AskBody request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<AnswerEvent> Ask(ChatAskBody request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var ask = (request ?? new AskBody(null)).ToRequest();
+        var ask = (request?.ToAskBody() ?? new AskBody(null)).ToRequest();
         var language = UiLanguage.Normalize(request?.Language);
         // Per client (key or IP), across its connections: answers running at once, then the question budget.
         var client = HubClients.Of(Context);
@@ -42,9 +43,23 @@ public sealed class ChatHub(AnswerStreams answers, HubQuestionLimiter limiter, C
             yield return AnswerEvent.Error(ServerText.TooManyRequests.In(language ?? AnswerService.AnswerLanguage(ask.Question)));
             yield break;
         }
-        await foreach (var e in answers.StreamAsync(ask, language, cancellationToken))
+        if (request?.Identity is { Length: > 0 } identity && !ConversationHistory.IsValidIdentity(identity))
+        {
+            yield return AnswerEvent.Error(HistoryRecording.InvalidIdentity.In(language ?? AnswerService.AnswerLanguage(ask.Question)));
+            yield break;
+        }
+        await foreach (var e in history.RecordAsync(request?.Identity, ask.Question, answers.StreamAsync(ask, language, cancellationToken), cancellationToken))
         {
             yield return e;
         }
     }
+}
+
+/// <summary>
+/// The hub's question: <see cref="AskBody"/> plus <c>identity</c>, the asking browser's identity; when given, the
+/// answer is kept in that browser's conversation history.
+/// </summary>
+public sealed record ChatAskBody(string? Question, string? ConversationId = null, string? Language = null, string? Identity = null)
+{
+    public AskBody ToAskBody() => new(Question, ConversationId, Language);
 }

@@ -225,6 +225,7 @@ public sealed class AnswerServiceModelTests(CorpusIndexFixture corpus) : IClassF
 
         AssertExtractiveFallback(run);
         Assert.Empty(_server.Requests);
+        Assert.Equal(Core.Models.ModelState.Unavailable, services.GetRequiredService<Core.Models.ModelAvailability>().State);
     }
 
     [Fact]

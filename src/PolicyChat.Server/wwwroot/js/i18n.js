@@ -1,139 +1,139 @@
-// Interface strings of the chat page, in English and Arabic. Text from documents and the model never goes through here.
-(function () {
-  'use strict';
+// Interface language: the strings (strings-en.js, strings-ar.js), the current language, and formatting helpers.
+// Text from documents and the model never goes through here.
+import { en } from './strings-en.js';
+import { ar } from './strings-ar.js';
 
-  const strings = {
-    en: {
-      appTitle: 'PolicyChat',
-      skipToQuestion: 'Skip to the question box',
-      newConversation: 'New conversation',
-      switchLanguage: 'العربية',
-      switchLanguageLabel: 'التبديل إلى العربية',
-      conversation: 'Conversation',
-      intro: 'Ask a question about the technology-policy documents. Answers cite their sources; select a number such as [1] to read the passage.',
-      questionLabel: 'Your question',
-      questionPlaceholder: 'Ask about tech policy…',
-      questionHint: 'Press Enter to send, Shift+Enter for a new line.',
-      send: 'Send',
-      stop: 'Stop',
-      settings: 'Settings',
-      apiKeyLabel: 'API key (only if the server requires one)',
-      saveKey: 'Save key',
-      keySaved: 'API key saved.',
-      keyCleared: 'API key removed.',
-      sourcesTitle: 'Source',
-      close: 'Close',
-      you: 'You',
-      assistant: 'PolicyChat',
-      thinking: 'Searching the documents…',
-      writing: 'Writing the answer…',
-      answerReady: 'Answer ready.',
-      stopped: 'Stopped.',
-      stoppedNote: 'The answer was stopped.',
-      copy: 'Copy answer',
-      copied: 'Answer copied.',
-      copyFailed: 'Could not copy the answer.',
-      sourcesList: 'Sources',
-      openSource: 'Open source {n}',
-      citationLabel: 'Source {n}',
-      unsupportedTitle: 'Statements without a supporting quote:',
-      noticeExtractive: 'The language model is unavailable, so this answer quotes the documents directly.',
-      noticeAbstained: 'Nothing relevant was found in the documents.',
-      quoteLabel: 'Quoted passage',
-      passageLabel: 'Passage',
-      outlet: 'Outlet',
-      date: 'Date',
-      language: 'Language',
-      documentId: 'Document',
-      showDocument: 'Show the whole document',
-      loadingDocument: 'Loading the document…',
-      documentFailed: 'The document could not be loaded.',
-      noPassage: 'This source is not available.',
-      connectionFailed: 'Could not reach the server. Check your connection and try again.',
-      unauthorized: 'The server needs an API key. Enter it under Settings.',
-      genericError: 'Something went wrong. Please try again.',
-      emptyQuestion: 'Type a question first.',
-      reconnecting: 'Connection lost; reconnecting…',
-      reconnected: 'Connected again.',
-      newConversationStarted: 'New conversation started.',
-      languageNames: { ar: 'Arabic', en: 'English', zh: 'Chinese' },
-    },
-    ar: {
-      appTitle: 'PolicyChat',
-      skipToQuestion: 'انتقل إلى مربع السؤال',
-      newConversation: 'محادثة جديدة',
-      switchLanguage: 'English',
-      switchLanguageLabel: 'Switch to English',
-      conversation: 'المحادثة',
-      intro: 'اطرح سؤالًا عن وثائق سياسات التكنولوجيا. تستشهد الإجابات بمصادرها؛ اختر رقمًا مثل [1] لقراءة المقطع.',
-      questionLabel: 'سؤالك',
-      questionPlaceholder: 'اسأل عن سياسات التكنولوجيا…',
-      questionHint: 'اضغط Enter للإرسال، وShift+Enter لسطر جديد.',
-      send: 'إرسال',
-      stop: 'إيقاف',
-      settings: 'الإعدادات',
-      apiKeyLabel: 'مفتاح API (فقط إذا طلبه الخادم)',
-      saveKey: 'حفظ المفتاح',
-      keySaved: 'حُفظ مفتاح API.',
-      keyCleared: 'حُذف مفتاح API.',
-      sourcesTitle: 'المصدر',
-      close: 'إغلاق',
-      you: 'أنت',
-      assistant: 'PolicyChat',
-      thinking: 'جارٍ البحث في الوثائق…',
-      writing: 'جارٍ كتابة الإجابة…',
-      answerReady: 'الإجابة جاهزة.',
-      stopped: 'توقفت الإجابة.',
-      stoppedNote: 'أُوقفت الإجابة.',
-      copy: 'نسخ الإجابة',
-      copied: 'نُسخت الإجابة.',
-      copyFailed: 'تعذّر نسخ الإجابة.',
-      sourcesList: 'المصادر',
-      openSource: 'افتح المصدر {n}',
-      citationLabel: 'المصدر {n}',
-      unsupportedTitle: 'عبارات بلا اقتباس داعم:',
-      noticeExtractive: 'النموذج اللغوي غير متاح، لذا تقتبس هذه الإجابة من الوثائق مباشرة.',
-      noticeAbstained: 'لم يُعثر على شيء ذي صلة في الوثائق.',
-      quoteLabel: 'المقطع المقتبس',
-      passageLabel: 'المقطع',
-      outlet: 'الجهة الناشرة',
-      date: 'التاريخ',
-      language: 'اللغة',
-      documentId: 'الوثيقة',
-      showDocument: 'اعرض الوثيقة كاملة',
-      loadingDocument: 'جارٍ تحميل الوثيقة…',
-      documentFailed: 'تعذّر تحميل الوثيقة.',
-      noPassage: 'هذا المصدر غير متاح.',
-      connectionFailed: 'تعذّر الوصول إلى الخادم. تحقّق من الاتصال وحاول مرة أخرى.',
-      unauthorized: 'يحتاج الخادم إلى مفتاح API. أدخله في الإعدادات.',
-      genericError: 'حدث خطأ ما. يُرجى المحاولة مرة أخرى.',
-      emptyQuestion: 'اكتب سؤالًا أولًا.',
-      reconnecting: 'انقطع الاتصال؛ جارٍ إعادة الاتصال…',
-      reconnected: 'عاد الاتصال.',
-      newConversationStarted: 'بدأت محادثة جديدة.',
-      languageNames: { ar: 'العربية', en: 'الإنجليزية', zh: 'الصينية' },
-    },
-  };
+export const strings = Object.freeze({ en, ar });
 
-  function pickDefault(stored, browserLanguages) {
-    if (stored === 'ar' || stored === 'en') {
-      return stored;
-    }
-    for (const tag of browserLanguages || []) {
-      const primary = String(tag).toLowerCase().split('-')[0];
-      if (primary === 'ar') {
-        return 'ar';
-      }
-      if (primary === 'en') {
-        return 'en';
-      }
-    }
-    return 'en';
+let current = 'en';
+const listeners = [];
+
+export function language() {
+  return current;
+}
+
+/** The interface string for key, with {name} placeholders filled from values. */
+export function t(key, values) {
+  const table = strings[current] || strings.en;
+  const template = key in table ? table[key] : strings.en[key];
+  return values ? format(template, values) : template;
+}
+
+export function format(template, values) {
+  return String(template).replace(/\{(\w+)\}/g, (match, key) => (values && key in values ? String(values[key]) : match));
+}
+
+/**
+ * The string for key as nodes, each value isolated in its own <bdi> so an Arabic title in an English sentence (or the
+ * reverse) keeps its own direction and does not reorder the sentence around it.
+ */
+export function tNodes(key, values) {
+  const template = String(t(key));
+  const nodes = [];
+  let last = 0;
+  for (const match of template.matchAll(/\{(\w+)\}/g)) {
+    nodes.push(template.slice(last, match.index));
+    const bdi = document.createElement('bdi');
+    bdi.textContent = values && match[1] in values ? String(values[match[1]]) : match[0];
+    nodes.push(bdi);
+    last = match.index + match[0].length;
   }
+  nodes.push(template.slice(last));
+  return nodes.filter((n) => n !== '');
+}
 
-  function format(template, values) {
-    return String(template).replace(/\{(\w+)\}/g, (match, key) => (values && key in values ? String(values[key]) : match));
+export function pickDefault(stored, browserLanguages) {
+  if (stored === 'ar' || stored === 'en') {
+    return stored;
   }
+  for (const tag of browserLanguages || []) {
+    const primary = String(tag).toLowerCase().split('-')[0];
+    if (primary === 'ar') {
+      return 'ar';
+    }
+    if (primary === 'en') {
+      return 'en';
+    }
+  }
+  return 'en';
+}
 
-  window.PolicyChatI18n = Object.freeze({ strings, pickDefault, format });
-})();
+/** Switches the interface language: html lang/dir, every [data-i18n*] node, then the views' listeners. */
+export function applyLanguage(next) {
+  current = next === 'ar' ? 'ar' : 'en';
+  const html = document.documentElement;
+  html.lang = current;
+  html.dir = current === 'ar' ? 'rtl' : 'ltr';
+  document.title = t('appTitle');
+  for (const node of document.querySelectorAll('[data-i18n]')) {
+    node.textContent = t(node.dataset.i18n, node.dataset);
+  }
+  for (const node of document.querySelectorAll('[data-i18n-placeholder]')) {
+    node.placeholder = t(node.dataset.i18nPlaceholder, node.dataset);
+  }
+  for (const node of document.querySelectorAll('[data-i18n-aria-label]')) {
+    node.setAttribute('aria-label', t(node.dataset.i18nAriaLabel, node.dataset));
+  }
+  for (const node of document.querySelectorAll('[data-i18n-title]')) {
+    node.title = t(node.dataset.i18nTitle, node.dataset);
+  }
+  for (const listener of listeners) {
+    listener(current);
+  }
+}
+
+export function onLanguageChange(listener) {
+  listeners.push(listener);
+}
+
+export function languageName(code) {
+  if (!code) {
+    return '';
+  }
+  const names = t('languageNames');
+  return (names && names[String(code).toLowerCase()]) || String(code);
+}
+
+function locale() {
+  // Arabic with Latin digits reads naturally next to document titles and numbers quoted from sources.
+  return current === 'ar' ? 'ar-u-nu-latn' : 'en';
+}
+
+/** A date (YYYY-MM-DD…) as the reader's language writes it; other text as it is. */
+export function formatDate(value) {
+  if (!value) {
+    return '';
+  }
+  const text = String(value);
+  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  if (!match) {
+    return text;
+  }
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  try {
+    return new Intl.DateTimeFormat(locale(), { dateStyle: 'long', timeZone: 'UTC' }).format(date);
+  } catch {
+    return text;
+  }
+}
+
+/** A moment (ISO timestamp) with date and time in the reader's time zone. */
+export function formatMoment(value) {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    return String(value || '');
+  }
+  try {
+    return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+  } catch {
+    return date.toISOString();
+  }
+}
+
+export function formatNumber(value) {
+  try {
+    return new Intl.NumberFormat(locale()).format(value);
+  } catch {
+    return String(value);
+  }
+}
