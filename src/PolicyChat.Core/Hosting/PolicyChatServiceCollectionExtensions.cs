@@ -54,7 +54,7 @@ public static class PolicyChatServiceCollectionExtensions
                 var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // per-request timeouts are the store's
                 return new QdrantIndexStore(http, qdrant, sp.GetService<ILogger<QdrantIndexStore>>());
             }
-            return new SqliteIndexStore(Value<SqliteIndexOptions>(sp));
+            return new SqliteIndexStore(Value<SqliteIndexOptions>(sp), sp.GetService<ILogger<SqliteIndexStore>>());
         });
         services.AddSingleton(sp =>
         {

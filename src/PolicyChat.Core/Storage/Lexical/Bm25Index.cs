@@ -43,26 +43,36 @@ public sealed record QueryBudget(int PostingBudget = 50_000, int MaxTerms = 64, 
 }
 
 /// <summary>
-/// An in-memory BM25 inverted index over integer document ids (the SQLite store uses chunk rowids, which only grow).
-/// Postings are appended per term in increasing document order and kept as varint-encoded (document gap, term frequency)
-/// pairs, about two bytes each. Removing a document drops it from the statistics at once and from the postings at the
-/// next compaction, which runs when a quarter of the postings are stale.
+/// A BM25 inverted index over integer document ids that only grow. Postings are appended per term in increasing
+/// document order and kept as varint-encoded (document gap, term frequency) pairs, about two bytes each. Removing a
+/// document drops it from the statistics at once and from the postings at the next compaction, which runs when a
+/// quarter of the in-memory postings are stale.
+/// <para>
+/// An index may stand on a <see cref="Bm25Segment"/> (a memory-mapped file, <see cref="Bm25Index(Bm25Parameters, Bm25Segment)"/>):
+/// its documents are searched in place, documents added later go to the in-memory part, and removing a file document
+/// only marks it (its length becomes 0) until the owner writes a new file (<see cref="WriteTo"/>). Per term the
+/// in-memory document frequency is then a correction to the file's.
+/// </para>
 /// <para>
 /// Thread-safety: any number of concurrent searches; one writer at a time (<see cref="OpenWriter"/>), which excludes
 /// searches while it is open. Writers are synchronous and short: hold one across no await.
 /// </para>
 /// </summary>
-public sealed class Bm25Index : IDisposable
+public sealed partial class Bm25Index : IDisposable
 {
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly Dictionary<string, int> _termIds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
-    // Per term id.
+    private readonly Bm25Segment? _base;
+
+    // Per in-memory term id. _df counts documents added minus documents removed (file documents included), so a
+    // term's document frequency is the file's plus _df; _baseTerm is the term's index in the file, or -1.
     private byte[][] _postings = new byte[256][];
     private int[] _used = new int[256];
     private int[] _lastDoc = new int[256];
     private int[] _df = new int[256];
+    private int[] _baseTerm = new int[256];
 
     // Per document id: length + 1 (0 = absent or removed) and distinct terms.
     private int[] _docLength = new int[256];
@@ -73,6 +83,7 @@ public sealed class Bm25Index : IDisposable
     private long _postingCount;
     private long _stalePostings;
     private int _maxDoc = -1;
+    private int _removedBaseDocs;
 
     [ThreadStatic] private static float[]? t_scores;
     [ThreadStatic] private static List<int>? t_touched;
@@ -81,6 +92,58 @@ public sealed class Bm25Index : IDisposable
     {
         Parameters = parameters ?? new Bm25Parameters();
         _lookup = _termIds.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    /// <summary>An index whose documents 0 … <c>segment.DocCount − 1</c> are those of a file; later ones are added in memory.</summary>
+    public Bm25Index(Bm25Parameters parameters, Bm25Segment segment)
+        : this(parameters)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+        _base = segment;
+        var layout = segment.Layout;
+        _docLength = new int[Math.Max(256, layout.DocCount + 1024)];
+        _docTerms = new int[_docLength.Length];
+        segment.DocLengths.CopyTo(_docLength);
+        segment.DocTermCounts.CopyTo(_docTerms);
+        _liveDocs = layout.LiveDocs;
+        _totalLength = layout.TotalLength;
+        _maxDoc = layout.DocCount - 1;
+    }
+
+    /// <summary>Documents of the file this index stands on (0 when none).</summary>
+    public int BaseDocuments => _base?.DocCount ?? 0;
+
+    /// <summary>File documents removed since the file was written, and documents added in memory: what a new file would fold in.</summary>
+    public int PendingChanges
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try { return _removedBaseDocs + (_maxDoc + 1 - BaseDocuments); }
+            finally { _lock.ExitReadLock(); }
+        }
+    }
+
+    /// <summary>Whether <paramref name="doc"/> is indexed and not removed.</summary>
+    public bool IsLive(int doc)
+    {
+        _lock.EnterReadLock();
+        try { return doc >= 0 && doc < _docLength.Length && _docLength[doc] != 0; }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    /// <summary><see cref="IsLive"/> for a caller holding a writer (the write lock).</summary>
+    internal bool IsLiveUnlocked(int doc) => doc >= 0 && doc < _docLength.Length && _docLength[doc] != 0;
+
+    /// <summary>Highest document id indexed so far (−1 when none).</summary>
+    public int MaxDocument
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try { return _maxDoc; }
+            finally { _lock.ExitReadLock(); }
+        }
     }
 
     public Bm25Parameters Parameters { get; }
@@ -120,7 +183,7 @@ public sealed class Bm25Index : IDisposable
     {
         ArgumentNullException.ThrowIfNull(term);
         _lock.EnterReadLock();
-        try { return _termIds.TryGetValue(term, out var id) ? _df[id] : 0; }
+        try { return Reference(term).Df; }
         finally { _lock.ExitReadLock(); }
     }
 
@@ -161,35 +224,56 @@ public sealed class Bm25Index : IDisposable
 
     public void Dispose() => _lock.Dispose();
 
-    /// <summary>The distinct known query terms to evaluate, rarest first within the budget, each with its count in the query.</summary>
-    private List<(int Id, int QueryFrequency)> ChooseTerms(IReadOnlyList<string> terms, QueryBudget budget)
+    /// <summary>A term's in-memory id and file index (−1 when absent from either) and its live document frequency.</summary>
+    private readonly record struct TermRef(int Id, int BaseId, int Df)
     {
-        var counts = new Dictionary<int, int>(Math.Min(terms.Count, 256));
+        /// <summary>One key per distinct term: its file index, else a negative key from its in-memory id.</summary>
+        public long Key => BaseId >= 0 ? BaseId : -2L - Id;
+    }
+
+    private TermRef Reference(ReadOnlySpan<char> term)
+    {
+        var id = _lookup.TryGetValue(term, out var found) ? found : -1;
+        var baseId = id >= 0 ? _baseTerm[id] : _base?.Find(term) ?? -1;
+        var df = (id >= 0 ? _df[id] : 0) + (baseId >= 0 ? _base!.Df(baseId) : 0);
+        return new TermRef(id, baseId, df);
+    }
+
+    /// <summary>The distinct known query terms to evaluate, rarest first within the budget, each with its count in the query.</summary>
+    private List<(TermRef Term, int QueryFrequency)> ChooseTerms(IReadOnlyList<string> terms, QueryBudget budget)
+    {
+        var counts = new Dictionary<long, (TermRef Term, int Count)>(Math.Min(terms.Count, 256));
         foreach (var term in terms)
         {
-            if (term is not null && _termIds.TryGetValue(term, out var id) && _df[id] > 0)
+            if (term is null)
             {
-                counts[id] = counts.GetValueOrDefault(id) + 1;
+                continue;
+            }
+            var reference = Reference(term);
+            if (reference.Df > 0)
+            {
+                var key = reference.Key;
+                counts[key] = (reference, counts.TryGetValue(key, out var seen) ? seen.Count + 1 : 1);
             }
         }
-        var ids = counts.Keys.ToList();
-        ids.Sort((a, b) => _df[a] != _df[b] ? _df[a].CompareTo(_df[b]) : a.CompareTo(b));
-        var chosen = new List<(int, int)>(Math.Min(ids.Count, budget.MaxTerms));
+        var refs = counts.Values.ToList();
+        refs.Sort((a, b) => a.Term.Df != b.Term.Df ? a.Term.Df.CompareTo(b.Term.Df) : a.Term.Key.CompareTo(b.Term.Key));
+        var chosen = new List<(TermRef, int)>(Math.Min(refs.Count, budget.MaxTerms));
         long postings = 0;
-        foreach (var id in ids)
+        foreach (var (term, count) in refs)
         {
-            if (chosen.Count >= budget.MaxTerms || (chosen.Count >= budget.MinTerms && postings + _df[id] > budget.PostingBudget))
+            if (chosen.Count >= budget.MaxTerms || (chosen.Count >= budget.MinTerms && postings + term.Df > budget.PostingBudget))
             {
                 break;
             }
-            chosen.Add((id, counts[id]));
-            postings += _df[id];
+            chosen.Add((term, count));
+            postings += term.Df;
         }
         return chosen;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private List<(int Doc, double Score)> Score(List<(int Id, int QueryFrequency)> termIds, int limit, Func<int, bool>? allowed)
+    private List<(int Doc, double Score)> Score(List<(TermRef Term, int QueryFrequency)> termIds, int limit, Func<int, bool>? allowed)
     {
         var scores = t_scores;
         if (scores is null || scores.Length <= _maxDoc)
@@ -208,29 +292,18 @@ public sealed class Bm25Index : IDisposable
         try
         {
             var k3 = Parameters.K3;
-            foreach (var (id, qtf) in termIds)
+            foreach (var (term, qtf) in termIds)
             {
-                var df = _df[id];
+                var df = term.Df;
                 var queryWeight = (k3 + 1) * qtf / (k3 + qtf);
                 var weight = (float)(Math.Log(1 + ((_liveDocs - df + 0.5) / (df + 0.5))) * queryWeight) * (k1 + 1);
-                var data = _postings[id].AsSpan(0, _used[id]);
-                var doc = -1;
-                var i = 0;
-                while (i < data.Length)
+                if (term.BaseId >= 0)
                 {
-                    doc += ReadVarint(data, ref i);
-                    var tf = (float)ReadVarint(data, ref i);
-                    var stored = docLength[doc];
-                    if (stored == 0 || (allowed is not null && !allowed(doc)))
-                    {
-                        continue;
-                    }
-                    var s = weight * tf / (tf + normBase + (normSlope * stored));
-                    if (scores[doc] == 0)
-                    {
-                        touched.Add(doc);
-                    }
-                    scores[doc] += s;
+                    Accumulate(_base!.Postings(term.BaseId), weight, normBase, normSlope, docLength, scores, touched, allowed);
+                }
+                if (term.Id >= 0)
+                {
+                    Accumulate(_postings[term.Id].AsSpan(0, _used[term.Id]), weight, normBase, normSlope, docLength, scores, touched, allowed);
                 }
             }
 
@@ -262,6 +335,30 @@ public sealed class Bm25Index : IDisposable
                 scores[doc] = 0;
             }
             touched.Clear();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Accumulate(ReadOnlySpan<byte> data, float weight, float normBase, float normSlope, int[] docLength, float[] scores,
+        List<int> touched, Func<int, bool>? allowed)
+    {
+        var doc = -1;
+        var i = 0;
+        while (i < data.Length)
+        {
+            doc += ReadVarint(data, ref i);
+            var tf = (float)ReadVarint(data, ref i);
+            var stored = docLength[doc];
+            if (stored == 0 || (allowed is not null && !allowed(doc)))
+            {
+                continue;
+            }
+            var s = weight * tf / (tf + normBase + (normSlope * stored));
+            if (scores[doc] == 0)
+            {
+                touched.Add(doc);
+            }
+            scores[doc] += s;
         }
     }
 
@@ -320,11 +417,13 @@ public sealed class Bm25Index : IDisposable
             Array.Resize(ref _used, size);
             Array.Resize(ref _lastDoc, size);
             Array.Resize(ref _df, size);
+            Array.Resize(ref _baseTerm, size);
         }
         _postings[id] = new byte[4];
         _used[id] = 0;
         _lastDoc[id] = -1;
         _df[id] = 0;
+        _baseTerm[id] = _base?.Find(term) ?? -1;
         _lookup[term] = id;
         return id;
     }
@@ -378,14 +477,18 @@ public sealed class Bm25Index : IDisposable
         }
         foreach (var id in distinctIds)
         {
-            if (_df[id] > 0)
-            {
-                _df[id]--;
-            }
+            _df[id]--; // the document was live, so each of its distinct terms counted it
         }
         _totalLength -= _docLength[doc] - 1;
         _liveDocs--;
-        _stalePostings += _docTerms[doc];
+        if (doc < BaseDocuments)
+        {
+            _removedBaseDocs++; // its postings stay in the file, skipped, until the next file is written
+        }
+        else
+        {
+            _stalePostings += _docTerms[doc];
+        }
         _docLength[doc] = 0;
         _docTerms[doc] = 0;
     }
@@ -405,7 +508,6 @@ public sealed class Bm25Index : IDisposable
             var used = 0;
             var doc = -1;
             var last = -1;
-            var df = 0;
             for (var i = 0; i < data.Length;)
             {
                 doc += ReadVarint(data, ref i);
@@ -417,12 +519,11 @@ public sealed class Bm25Index : IDisposable
                 WriteVarint(ref rewritten, ref used, doc - last);
                 WriteVarint(ref rewritten, ref used, tf);
                 last = doc;
-                df++;
             }
+            // _df is unchanged: removals already took their documents out of it.
             _postings[id] = used == rewritten.Length ? rewritten : rewritten.AsSpan(0, used).ToArray();
             _used[id] = used;
             _lastDoc[id] = last;
-            _df[id] = df;
         }
         _postingCount -= _stalePostings;
         _stalePostings = 0;
@@ -480,7 +581,8 @@ public sealed class Bm25Index : IDisposable
                 return;
             }
             _length++;
-            var id = _index.TermId(term, create: !_removing);
+            // A removed document's terms are all known: in memory, or in the file (then an in-memory entry records the change).
+            var id = _index.TermId(term, create: !_removing || _index._base is not null);
             if (id < 0)
             {
                 return;

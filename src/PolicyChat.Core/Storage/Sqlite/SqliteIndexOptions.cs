@@ -23,6 +23,18 @@ public sealed record SqliteIndexOptions
     public int PostingBudget { get; init; } = QueryBudget.Default.PostingBudget;
 
     /// <summary>
+    /// Keep the BM25 indexes in a memory-mapped file beside the database (<c>policychat.db.lexicon</c>) so a start opens
+    /// them instead of rebuilding them from SQLite. A missing or damaged file is rebuilt.
+    /// </summary>
+    public bool PersistLexicon { get; init; } = true;
+
+    /// <summary>
+    /// A new lexicon file is written in the background once this many chunks (or a fiftieth of the file's, if more)
+    /// were added or removed since the last; until then a start applies them from the change log.
+    /// </summary>
+    public int LexiconRewriteChanges { get; init; } = 2_000;
+
+    /// <summary>
     /// Vector search: Quantized (default: 1-bit scan, int8 rescoring, about 1.2 KB per 1,024-dim vector) or Exact
     /// (floats, 4 KB per vector). Measured by the `dense` benchmark.
     /// </summary>
@@ -48,6 +60,10 @@ public sealed record SqliteIndexOptions
         if (!Enum.IsDefined(DenseSearch))
         {
             yield return $"Storage:Sqlite:DenseSearch must be Quantized or Exact, not {DenseSearch}.";
+        }
+        if (LexiconRewriteChanges < 1)
+        {
+            yield return $"Storage:Sqlite:LexiconRewriteChanges must be at least 1 (default 2000), not {LexiconRewriteChanges}.";
         }
         if (DenseOversample is < 1 or > 1000)
         {

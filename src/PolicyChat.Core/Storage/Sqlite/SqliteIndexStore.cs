@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using PolicyChat.Core.Retrieval;
 using PolicyChat.Core.Storage.Lexical;
 using PolicyChat.Core.Text;
@@ -21,7 +22,7 @@ namespace PolicyChat.Core.Storage.Sqlite;
 /// another chunk's text.
 /// </para>
 /// </summary>
-public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IIndexWarmUp
+public sealed partial class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IIndexWarmUp
 {
     private const string EmbedderKey = "embedder";
     private const int SchemaVersion = 3;
@@ -37,12 +38,15 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
     // The change-log sequence each in-memory structure reflects; written under _writeLock.
     private long _lexiconSeq;
     private long _denseSeq;
+    private readonly ILogger? _logger;
+    private Guid _databaseId;
     private bool _initialized;
 
-    public SqliteIndexStore(SqliteIndexOptions options)
+    public SqliteIndexStore(SqliteIndexOptions options, ILogger<SqliteIndexStore>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
+        _logger = logger;
         _budget = QueryBudget.Default with { PostingBudget = options.PostingBudget };
         _dense = new DenseVectorIndex(options.DenseSearch, options.DenseOversample);
         var full = System.IO.Path.GetFullPath(options.Path);
@@ -75,6 +79,7 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
         await ExecuteAsync(connection, Schema, cancellationToken);
         await SqliteSchemaMigration.MigrateAsync(connection, SchemaVersion, cancellationToken);
         await ExecuteAsync(connection, ChunkChangeLog.Schema, cancellationToken); // after the migration: triggers follow the table
+        _databaseId = await DatabaseIdAsync(connection, cancellationToken);
         _initialized = true;
     }
 
@@ -334,6 +339,14 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
 
     public async ValueTask DisposeAsync()
     {
+        try
+        {
+            await FlushIndexFilesAsync();
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or SqliteException)
+        {
+            // Logged by the writer; the next start rebuilds the file.
+        }
         if (_lexicon is { } loading)
         {
             try
@@ -350,138 +363,6 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
         SqliteConnection.ClearAllPools();
     }
 
-    /// <summary>The in-memory BM25 indexes, loaded from the chunks table on first use.</summary>
-    private Task<ChunkLexicon> GetLexiconAsync(CancellationToken cancellationToken) =>
-        GetInMemory(ref _lexicon, () =>
-        {
-            var lexicon = new ChunkLexicon(_options.Words ?? new(), _options.NGrams ?? new(), new TextAnalyzerOptions());
-            using var connection = new SqliteConnection(_connectionString);
-            connection.Open();
-            using var snapshot = connection.BeginTransaction(deferred: true); // the rows and the sequence of one committed state
-            _lexiconSeq = ChunkChangeLog.CurrentSeq(connection, snapshot);
-            lexicon.Load(connection, snapshot);
-            return lexicon;
-        }, cancellationToken);
-
-    /// <summary>The vector index, loaded from the chunks table on first use.</summary>
-    private Task<DenseVectorIndex> GetDenseAsync(CancellationToken cancellationToken) =>
-        GetInMemory(ref _denseLoad, () =>
-        {
-            using var connection = new SqliteConnection(_connectionString);
-            connection.Open();
-            using var snapshot = connection.BeginTransaction(deferred: true);
-            _denseSeq = ChunkChangeLog.CurrentSeq(connection, snapshot);
-            _dense.Load(LoadVectors(connection, snapshot));
-            return _dense;
-        }, cancellationToken);
-
-    /// <summary>
-    /// Applies the changes any process committed since the loaded structures' sequence (nothing when none are loaded
-    /// or the file's sequence has not moved: one indexed read).
-    /// </summary>
-    private async Task CatchUpAsync(SqliteConnection connection, CancellationToken cancellationToken)
-    {
-        var lexicon = LoadedLexicon();
-        var dense = LoadedDense();
-        if (lexicon is null && dense is null)
-        {
-            return;
-        }
-        var current = await ChunkChangeLog.CurrentSeqAsync(connection, cancellationToken);
-        if ((lexicon is null || current <= Volatile.Read(ref _lexiconSeq)) && (dense is null || current <= Volatile.Read(ref _denseSeq)))
-        {
-            return;
-        }
-        await _writeLock.WaitAsync(cancellationToken);
-        try
-        {
-            CatchUpLocked(connection);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    /// <summary>Brings every loaded structure to the file's latest committed state, a page of changes at a time. Holds the write lock.</summary>
-    private void CatchUpLocked(SqliteConnection connection)
-    {
-        var lexicon = LoadedLexicon();
-        var dense = LoadedDense();
-        while (lexicon is not null || dense is not null)
-        {
-            var since = Math.Min(lexicon is null ? long.MaxValue : _lexiconSeq, dense is null ? long.MaxValue : _denseSeq);
-            var page = ChunkChangeLog.ReadPage(connection, since, withVectors: dense is not null);
-            if (page.Count == 0)
-            {
-                return;
-            }
-            var last = page[^1].Seq;
-            if (lexicon is not null && last > _lexiconSeq)
-            {
-                var removed = new List<ChunkTerms>();
-                var added = new List<ChunkTerms>();
-                foreach (var change in page.Where(c => c.Seq > _lexiconSeq && c.RowId >= 0))
-                {
-                    (change.Removed ? removed : added).Add(new ChunkTerms(change.RowId, change.Terms, change.GramSource));
-                }
-                lexicon.Apply(removed, added);
-                Volatile.Write(ref _lexiconSeq, last);
-            }
-            if (dense is not null && last > _denseSeq)
-            {
-                var changes = page.Where(c => c.Seq > _denseSeq && c.RowId >= 0).ToList();
-                dense.Apply([.. changes.Where(c => c.Removed).Select(c => c.RowId)],
-                    [.. changes.Where(c => !c.Removed && c.Vector is { Length: > 0 }).Select(c => (c.RowId, c.Vector!))]);
-                Volatile.Write(ref _denseSeq, last);
-            }
-        }
-    }
-
-    /// <summary>
-    /// One in-memory structure derived from the chunks table: loaded once (again after a failed load), by a load that
-    /// holds the write lock, so no write commits between the rows it reads and the moment later writes start updating it.
-    /// </summary>
-    private Task<T> GetInMemory<T>(ref Task<T>? slot, Func<T> load, CancellationToken cancellationToken)
-    {
-        lock (_loadGate)
-        {
-            if (slot is null || slot.IsFaulted || slot.IsCanceled)
-            {
-                slot = LoadUnderWriteLockAsync(load);
-            }
-            return cancellationToken.CanBeCanceled ? slot.WaitAsync(cancellationToken) : slot;
-        }
-    }
-
-    private async Task<T> LoadUnderWriteLockAsync<T>(Func<T> load)
-    {
-        await InitializeAsync(CancellationToken.None);
-        await _writeLock.WaitAsync(CancellationToken.None);
-        try
-        {
-            return await Task.Run(load);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    /// <summary>The structure when loaded (writes must keep it in step), else null (a later load reads the rows).</summary>
-    private T? Loaded<T>(ref Task<T>? slot)
-        where T : class
-    {
-        lock (_loadGate)
-        {
-            return slot is { IsCompletedSuccessfully: true } task ? task.Result : null;
-        }
-    }
-
-    private ChunkLexicon? LoadedLexicon() => Loaded(ref _lexicon);
-
-    private DenseVectorIndex? LoadedDense() => Loaded(ref _denseLoad);
-
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
@@ -490,6 +371,15 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
         cmd.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA cache_size=-32768;";
         await cmd.ExecuteNonQueryAsync(cancellationToken);
         return connection;
+    }
+
+    /// <summary>This database file's identity (created once), recorded in its index files so a file never serves another database.</summary>
+    private static async Task<Guid> DatabaseIdAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "INSERT INTO meta(key, value) VALUES('database_id', $id) ON CONFLICT(key) DO NOTHING; SELECT value FROM meta WHERE key='database_id';";
+        cmd.Parameters.AddWithValue("$id", Guid.NewGuid().ToString("N"));
+        return Guid.Parse((string)(await cmd.ExecuteScalarAsync(cancellationToken))!);
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction tx, string sql)

@@ -1,0 +1,92 @@
+using System.Buffers.Binary;
+using PolicyChat.Core.Storage.Lexical;
+
+namespace PolicyChat.Core.Storage.Sqlite;
+
+/// <summary>
+/// The persisted form of a <see cref="ChunkLexicon"/>, beside the SQLite file (<c>policychat.db.lexicon</c>): a
+/// 512-byte header (magic, format version, file length, the change-log sequence the file reflects, the database's id,
+/// document count, where each part lies, XXH3 of the body), then both BM25 legs (<see cref="Bm25Segment"/>) and the
+/// chunk rowid of every document. Written to a temporary file and renamed over the old one, so a reader sees the old
+/// file or the new one; a file whose length, id, sequence or hash does not match is refused (and rebuilt by the store).
+/// </summary>
+internal static class LexiconFile
+{
+    public const int HeaderSize = 512;
+    public const int FormatVersion = 1;
+    private static ReadOnlySpan<byte> Magic => "PCLEXIDX"u8;
+
+    /// <summary>What the header says.</summary>
+    public sealed record Header(long Length, long Seq, Guid DatabaseId, int DocCount, long RowIds, Bm25SegmentLayout Words, Bm25SegmentLayout Grams, ulong BodyHash);
+
+    public static byte[] Encode(Header header)
+    {
+        var bytes = new byte[HeaderSize];
+        var span = bytes.AsSpan();
+        Magic.CopyTo(span);
+        BinaryPrimitives.WriteInt32LittleEndian(span[8..], FormatVersion);
+        BinaryPrimitives.WriteInt64LittleEndian(span[16..], header.Length);
+        BinaryPrimitives.WriteInt64LittleEndian(span[24..], header.Seq);
+        header.DatabaseId.TryWriteBytes(span[32..48]);
+        BinaryPrimitives.WriteInt32LittleEndian(span[48..], header.DocCount);
+        BinaryPrimitives.WriteInt64LittleEndian(span[56..], header.RowIds);
+        WriteLayout(span[64..], header.Words);
+        WriteLayout(span[160..], header.Grams);
+        BinaryPrimitives.WriteUInt64LittleEndian(span[256..], header.BodyHash);
+        return bytes;
+    }
+
+    /// <summary>The header of <paramref name="file"/>, or the reason it cannot be used.</summary>
+    public static Header Decode(MappedFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (file.Length < HeaderSize)
+        {
+            throw new InvalidDataException($"shorter than its header ({file.Length} bytes)");
+        }
+        var span = file.Bytes(0, HeaderSize);
+        if (!span[..8].SequenceEqual(Magic))
+        {
+            throw new InvalidDataException("not a PolicyChat lexicon file");
+        }
+        var version = BinaryPrimitives.ReadInt32LittleEndian(span[8..]);
+        if (version != FormatVersion)
+        {
+            throw new InvalidDataException($"format version {version}, expected {FormatVersion}");
+        }
+        var header = new Header(
+            BinaryPrimitives.ReadInt64LittleEndian(span[16..]),
+            BinaryPrimitives.ReadInt64LittleEndian(span[24..]),
+            new Guid(span[32..48]),
+            BinaryPrimitives.ReadInt32LittleEndian(span[48..]),
+            BinaryPrimitives.ReadInt64LittleEndian(span[56..]),
+            ReadLayout(span[64..]),
+            ReadLayout(span[160..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(span[256..]));
+        if (header.Length != file.Length)
+        {
+            throw new InvalidDataException($"partial: the header says {header.Length} bytes, the file has {file.Length}");
+        }
+        return header;
+    }
+
+    private static void WriteLayout(Span<byte> span, Bm25SegmentLayout layout)
+    {
+        long[] values = [layout.TermCount, layout.DocCount, layout.LiveDocs, layout.TotalLength, layout.PostingCount,
+            layout.KeyOffsets, layout.Keys, layout.Dfs, layout.PostingOffsets, layout.Postings, layout.DocLengths, layout.DocTerms];
+        for (var i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(span[(i * 8)..], values[i]);
+        }
+    }
+
+    private static Bm25SegmentLayout ReadLayout(ReadOnlySpan<byte> span)
+    {
+        var v = new long[12];
+        for (var i = 0; i < v.Length; i++)
+        {
+            v[i] = BinaryPrimitives.ReadInt64LittleEndian(span[(i * 8)..]);
+        }
+        return new Bm25SegmentLayout(checked((int)v[0]), checked((int)v[1]), checked((int)v[2]), v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]);
+    }
+}
