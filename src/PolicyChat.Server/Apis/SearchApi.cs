@@ -34,9 +34,9 @@ public static class SearchApi
         }
         if (q.Length > answers.Options.MaxQuestionChars)
         {
-            var language = UiLanguage.FromRequest(context.Request);
+            var language = UiLanguage.ForQuestion(context.Request, null, q);
             var text = AnswerText.QuestionTooLong(language, answers.Options.MaxQuestionChars);
-            return ApiProblems.Create(context, StatusCodes.Status400BadRequest, "query_too_long", new LocalizedText(text, text));
+            return ApiProblems.Create(context, StatusCodes.Status400BadRequest, "query_too_long", new LocalizedText(text, text), language, param: "q");
         }
         if (QueryParameters.WholeNumber(k, DefaultK, 1, MaxK) is not { } count)
         {

@@ -42,6 +42,10 @@ public static class RateLimitPolicies
             });
             limiter.AddPolicy(HubConnect, context =>
             {
+                if (IsHubContinuation(context.Request))
+                {
+                    return RateLimitPartition.GetNoLimiter("hub-continuation");
+                }
                 var options = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
                 return RateLimitPartition.GetTokenBucketLimiter(PartitionKey(context), _ => Bucket(options.HubConnectionsPerMinute, options.HubConnectionBurst));
             });
@@ -56,6 +60,17 @@ public static class RateLimitPolicies
         return name is not null && name != ApiKeyDefaults.OpenName
             ? name
             : "ip-" + (context.Connection.RemoteIpAddress?.ToString() ?? "local");
+    }
+
+    /// <summary>
+    /// A request of a hub connection that negotiate already counted: it carries the connection token (<c>?id=</c>), as
+    /// the WebSocket upgrade after negotiate and every long-polling or Server-Sent Events request do. A new connection
+    /// is a negotiate request, or a WebSocket opened without negotiating (no <c>id</c>).
+    /// </summary>
+    public static bool IsHubContinuation(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return !request.Path.Value!.EndsWith("/negotiate", StringComparison.OrdinalIgnoreCase) && request.Query.ContainsKey("id");
     }
 
     /// <summary><c>Retry-After</c> in whole seconds, at least 1.</summary>

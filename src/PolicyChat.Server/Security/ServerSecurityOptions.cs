@@ -23,8 +23,8 @@ public sealed class ServerSecurityOptions
     /// </summary>
     public List<string> TrustedProxies { get; set; } = [];
 
-    /// <summary>Longest path plus query string accepted; longer → 414 problem.</summary>
-    public int MaxUrlChars { get; set; } = 8 * 1024;
+    /// <summary>Longest path plus (escaped) query string accepted; longer → 414 problem. 16 KB holds a 2,000-character Arabic query (6 escaped bytes a letter).</summary>
+    public int MaxUrlChars { get; set; } = 16 * 1024;
 
     /// <summary>Most characters of extracted text one upload request may add (all its files together).</summary>
     public long MaxUploadTextChars { get; set; } = 5_000_000;

@@ -59,6 +59,34 @@ public sealed class ClientLimitsTests(ClientLimitsServerFixture server) : IClass
     }
 
     [Fact]
+    public async Task HubConnections_NegotiateThenWebSocket_CountOnce()
+    {
+        var key = ClientLimitsServerFixture.Key(6);
+        using var client = server.CreateClient(key: key);
+        var sockets = new List<System.Net.WebSockets.WebSocket>();
+        for (var i = 0; i < ClientLimitsServerFixture.ConnectionBurst; i++)
+        {
+            var negotiated = await Json.ReadAsync(await client.PostAsync("/hubs/chat/negotiate?negotiateVersion=1", null));
+            var token = negotiated.GetProperty("connectionToken").GetString()!;
+            var ws = server.Factory.Server.CreateWebSocketClient();
+            var uri = new UriBuilder(server.Factory.Server.BaseAddress)
+            {
+                Scheme = "ws",
+                Path = "/hubs/chat",
+                Query = "id=" + Uri.EscapeDataString(token) + "&access_token=" + Uri.EscapeDataString(key),
+            }.Uri;
+            sockets.Add(await ws.ConnectAsync(uri, CancellationToken.None));
+        }
+        Assert.Equal(ClientLimitsServerFixture.ConnectionBurst, sockets.Count);
+        await Json.AssertProblemAsync(await client.PostAsync("/hubs/chat/negotiate?negotiateVersion=1", null), HttpStatusCode.TooManyRequests, "rate_limited");
+        foreach (var socket in sockets)
+        {
+            socket.Abort();
+            socket.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task HubAnswers_MoreAtOnceThanTheBound_OneIsRefusedTheOthersFinish()
     {
         var key = ClientLimitsServerFixture.Key(2);

@@ -41,6 +41,17 @@ public sealed class InputValidationTests(ExtractiveServerFixture server) : IClas
     }
 
     [Fact]
+    public async Task Search_LongArabicQueryWithoutAcceptLanguage_AnswersInArabicNamingQ()
+    {
+        using var client = server.CreateClient();
+        // 2,600 characters: over the 2,000-character question limit, and 15 KB escaped, under the 16 KB URL limit.
+        var q = Uri.EscapeDataString(string.Concat(Enumerable.Repeat("سياسة الذكاء ", 200)));
+        var problem = await Json.AssertProblemAsync(await client.GetAsync("/api/search?q=" + q), HttpStatusCode.BadRequest, "query_too_long");
+        Assert.True(Json.HasArabic(problem.GetProperty("detail").GetString()!));
+        Assert.Equal("q", problem.GetProperty("param").GetString());
+    }
+
+    [Fact]
     public async Task Ask_LongArabicQuestionWithEnglishAcceptLanguage_AnswersInEnglish()
     {
         using var client = server.CreateClient(language: "en");
