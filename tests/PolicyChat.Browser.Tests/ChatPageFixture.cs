@@ -60,6 +60,9 @@ public partial class ChatPageFixture : IAsyncLifetime
 
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("Not started.");
 
+    /// <summary>The server's services (to check what it stored).</summary>
+    public IServiceProvider Services => _factory?.Services ?? throw new InvalidOperationException("Not started.");
+
     /// <summary>Folder for screenshots: <c>TestResults/screenshots</c> under the test output folder.</summary>
     public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
 
@@ -86,6 +89,7 @@ public partial class ChatPageFixture : IAsyncLifetime
 
         _model = await ScriptedOpenAiServer.StartAsync();
         _model.ChatHandler = Reply;
+        _model.Models = ["scripted-model"];
 
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
@@ -209,6 +213,7 @@ public partial class ChatPageFixture : IAsyncLifetime
 
             تفرض قواعد حماية البيانات الجديدة في المغرب على الشركات إبلاغ المستخدمين عند تسريب بياناتهم. {HostileScript} {HostileImage} وتمنح القواعد اللجنة الوطنية صلاحية فرض غرامات على المخالفين.
             """, Encoding.UTF8);
+        File.WriteAllText(Path.Combine(folder, "xi-cyberspace.txt"), XiDocument(), Encoding.UTF8);
         File.WriteAllText(Path.Combine(folder, "eu-ai-act.txt"), """
             The EU AI Act enters into force
 
@@ -226,12 +231,34 @@ public partial class ChatPageFixture : IAsyncLifetime
               language: ar
               date: 2024-06-01
               outlet: '<script>window.__pwned="outlet"</script>'
+            xi-cyberspace.txt:
+              title: "{XiTitle}"
+              language: ar
+              date: 2024-11-20
+              outlet: "{ShanghaiOutlet}"
             eu-ai-act.txt:
               title: The EU AI Act enters into force
               language: en
               date: 2024-08-01
               outlet: Example Wire
             """, Encoding.UTF8);
+    }
+
+    public const string XiTitle = "شي جينبينغ يتحدث عن الفضاء الإلكتروني";
+    public const string XiQuote1 = "قال شي جينبينغ إن الفضاء الإلكتروني يجب أن يخضع لسيادة كل دولة، وإن على الدول أن تحترم حق بعضها في اختيار طريقها.";
+    public const string XiQuote2 = "وأضاف أن الأمن والتنمية في الفضاء الإلكتروني وجهان لعملة واحدة، وأن الحوكمة تحتاج إلى تعاون دولي.";
+
+    /// <summary>A long Arabic document (several passages) that names Xi Jinping and cyberspace in Latin letters too.</summary>
+    private static string XiDocument()
+    {
+        var filler = "وتناول الخطاب دور المنصات الرقمية في الاقتصاد، وضرورة حماية البيانات الشخصية للمواطنين، وتطوير البنية التحتية للاتصالات في المدن والأرياف. ";
+        var paragraphs = new[]
+        {
+            $"{XiQuote1} (Xi Jinping, cyberspace) " + string.Concat(Enumerable.Repeat(filler, 5)),
+            $"{XiQuote2} (Xi Jinping, cyberspace) " + string.Concat(Enumerable.Repeat(filler, 5)),
+            "وختم شي جينبينغ (Xi Jinping) كلمته عن الفضاء الإلكتروني (cyberspace) بالدعوة إلى مؤتمر عالمي سنوي للإنترنت. " + string.Concat(Enumerable.Repeat(filler, 5)),
+        };
+        return XiTitle + "\n\n" + string.Join("\n\n", paragraphs) + "\n";
     }
 
     private static string FindRepoRoot()
@@ -248,13 +275,28 @@ public partial class ChatPageFixture : IAsyncLifetime
     private static partial Regex NumberedPassage();
 }
 
-/// <summary>The same server with an API key required for the hub and the REST API.</summary>
+/// <summary>The same server with an API key required for the hub and the REST API, and an administrator key for writes.</summary>
 public sealed class SecuredChatPageFixture : ChatPageFixture
 {
     public const string UserKey = "browser-user-key-0123456789abcdef";
+    public const string AdminKey = "browser-admin-key-0123456789abcdef";
 
-    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings() =>
-        [new("Auth:ApiKeys:0", UserKey), new("Auth:AllowAnonymousWrites", "false")];
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings() => [new("Auth:ApiKeys:0", UserKey), new("Auth:AdminKeys:0", AdminKey), new("Auth:AllowAnonymousWrites", "false")];
+}
+
+/// <summary>The same server with no model server running at its configured endpoint (the default out of the box).</summary>
+public sealed class NoModelChatPageFixture : ChatPageFixture
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings() => [new("Llm:Endpoint", ClosedPortUrl())];
+
+    private static string ClosedPortUrl()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return $"http://127.0.0.1:{port}";
+    }
 }
 
 /// <summary>One browser page on the chat page, with what it saw: dialogs, page errors and CSP violations.</summary>

@@ -4,8 +4,8 @@ import { t, language } from './i18n.js';
 import { element, translated, button, setStatus, setDirection, directionOf } from './dom.js';
 import { identity } from './api.js';
 import { ensureConnected, resetConnection, describeError, isUnauthorized } from './connection.js';
-import { renderMarkdown } from './markdown.js';
-import { renderSourcesList, openSource, closeSources } from './sources.js';
+import { renderMarkdown, citedInOrder } from './markdown.js';
+import { renderSourcesList, openSource, closeSources, displayNumber } from './sources.js';
 import { refreshServiceState, modelAnswers } from './service-state.js';
 import { feedbackControls } from './feedback.js';
 
@@ -48,6 +48,7 @@ function newTurn(data) {
     language: data.language || null,
     index: Number.isInteger(data.index) ? data.index : null,
     feedback: data.feedback || null,
+    display: new Map(),
     finished: false,
     subscription: null,
     renderPending: false,
@@ -108,12 +109,13 @@ function addAssistantMessage(turn) {
 }
 
 function markerButton(turn, number) {
-  const marker = element('button', 'cite', String(number));
+  const shown = displayNumber(turn, number);
+  const marker = element('button', 'cite', String(shown));
   marker.type = 'button';
   marker.dataset.marker = String(number);
-  marker.dataset.n = String(number);
+  marker.dataset.n = String(shown);
   marker.dataset.i18nAriaLabel = 'citationLabel';
-  marker.setAttribute('aria-label', t('citationLabel', { n: number }));
+  marker.setAttribute('aria-label', t('citationLabel', { n: shown }));
   marker.setAttribute('aria-controls', 'sources-panel');
   marker.setAttribute('aria-expanded', 'false');
   const citation = turn.citations.get(number);
@@ -127,8 +129,25 @@ function markerButton(turn, number) {
   return marker;
 }
 
+// Sources are numbered for the reader in the order the answer cites them (1, 2, 3 as they are met), then the
+// uncited ones; data-marker keeps the server's passage number.
+function numberSources(turn) {
+  const order = citedInOrder(turn.answerText).filter((n) => turn.passages.has(n) || turn.citations.has(n));
+  for (const number of [...turn.passages.keys()].sort((a, b) => a - b)) {
+    if (!order.includes(number)) {
+      order.push(number);
+    }
+  }
+  const changed = order.some((number, i) => turn.display.get(number) !== i + 1);
+  turn.display = new Map(order.map((number, i) => [number, i + 1]));
+  return changed;
+}
+
 function renderAnswer(turn) {
   turn.renderPending = false;
+  if (numberSources(turn) && turn.passages.size > 0) {
+    renderSourcesList(turn);
+  }
   renderMarkdown(turn.view.answer, turn.answerText, (number) => markerButton(turn, number));
 }
 
@@ -313,8 +332,12 @@ async function showModeNotice(turn, notice) {
     if (modelAnswers()) {
       showNotice(turn, notice || t('noticeExtractive'), 'extractive');
     }
-  } else if (notice) {
-    showNotice(turn, notice, 'info');
+  } else {
+    if (notice) {
+      showNotice(turn, notice, 'info');
+    }
+    // A generated answer: the badge may be out of date.
+    refreshServiceState();
   }
 }
 

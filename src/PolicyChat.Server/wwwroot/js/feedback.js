@@ -5,6 +5,21 @@ import { request } from './api.js';
 
 const MAX_COMMENT = 2000;
 
+const SVG = 'http://www.w3.org/2000/svg';
+// A thumb (Material Design icon "thumb_up", Apache-2.0); CSS turns it down for the other button.
+const THUMB_PATH = 'M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z';
+
+function thumb() {
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('class', 'thumb');
+  const path = document.createElementNS(SVG, 'path');
+  path.setAttribute('d', THUMB_PATH);
+  svg.append(path);
+  return svg;
+}
+
 /** The feedback controls of answer number index in a conversation; existing is the stored feedback, if any. */
 export function feedbackControls(conversationId, index, existing) {
   const box = element('div', 'feedback');
@@ -15,14 +30,11 @@ export function feedbackControls(conversationId, index, existing) {
   group.setAttribute('aria-label', t('feedbackPrompt'));
   const up = button('btn btn-ghost btn-small feedback-up', 'feedbackUp');
   const down = button('btn btn-ghost btn-small feedback-down', 'feedbackDown');
-  up.prepend(element('span', 'thumb', '👍'), ' ');
-  down.prepend(element('span', 'thumb', '👎'), ' ');
-  // The label span keeps its translation when the language changes; the emoji stays.
+  // The label keeps its translation when the language changes; the icon stays.
   for (const node of [up, down]) {
     const key = node.dataset.i18n;
     delete node.dataset.i18n;
-    const label = translated('span', 'label', key);
-    node.replaceChildren(node.querySelector('.thumb'), ' ', label);
+    node.replaceChildren(thumb(), translated('span', 'label', key));
   }
   group.append(up, down);
 

@@ -90,15 +90,13 @@ function render() {
   }
 }
 
+// A cell keeps the interface's direction (and alignment); document text inside it is isolated in its own <bdi>.
 function cell(className, content, language) {
   const td = element('td', className);
   if (content instanceof Node) {
     td.append(content);
   } else if (content !== undefined && content !== null && content !== '') {
-    td.textContent = String(content);
-  }
-  if (language) {
-    setDirection(td, language);
+    td.append(language ? setDirection(element('bdi', '', content), language) : String(content));
   }
   return td;
 }

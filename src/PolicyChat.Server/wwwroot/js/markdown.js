@@ -56,6 +56,23 @@ export function toAsciiDigits(text) {
     .replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06F0));
 }
 
+/** The passage numbers an answer cites, in the order the reader meets them (a group's numbers in ascending order). */
+export function citedInOrder(text) {
+  const seen = [];
+  for (const match of String(text).matchAll(MARKER_PATTERN)) {
+    for (const number of groupNumbers(match[1])) {
+      if (!seen.includes(number)) {
+        seen.push(number);
+      }
+    }
+  }
+  return seen;
+}
+
+function groupNumbers(group) {
+  return [...new Set(toAsciiDigits(group).split(/\s*[,،]\s*/).map(Number))].sort((a, b) => a - b);
+}
+
 /**
  * Renders markdown into root; makeMarker(number) builds the button for a citation marker. Each block element takes the
  * direction of its own first letters (dir="auto", which also isolates it), so a list of Arabic quotes under an English
@@ -96,8 +113,7 @@ function linkifyMarkers(root, makeMarker) {
       fragment.append(text.slice(last, match.index));
       const group = document.createElement('span');
       group.className = 'cite-group';
-      const numbers = [...new Set(toAsciiDigits(match[1]).split(/\s*[,،]\s*/).map(Number))].sort((a, b) => a - b);
-      for (const number of numbers) {
+      for (const number of groupNumbers(match[1])) {
         group.append(makeMarker(number));
       }
       fragment.append(group);

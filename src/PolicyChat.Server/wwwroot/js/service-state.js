@@ -1,7 +1,6 @@
 // The service's state as a badge in the top bar: when no language model answers, answers are quoted, not generated.
 // Told once, as a state, instead of a notice under every answer.
-import { t } from './i18n.js';
-import { url } from './api.js';
+import { url, camelize } from './api.js';
 
 const REFRESH_MS = 120000;
 
@@ -30,7 +29,7 @@ export function refreshServiceState() {
       try {
         const response = await fetch(url('readyz'), { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
         const body = await response.json();
-        state = body && typeof body === 'object' ? body : null;
+        state = body && typeof body === 'object' ? camelize(body) : null;
       } catch {
         state = null;
       } finally {

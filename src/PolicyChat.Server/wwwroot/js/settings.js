@@ -2,7 +2,7 @@
 import { t } from './i18n.js';
 import { apiKey, adminKey, saveKeys } from './api.js';
 import { setStatus } from './dom.js';
-import { resetConnection } from './connection.js';
+import { resetConnection, ensureConnected } from './connection.js';
 
 const el = {
   form: document.getElementById('settings-form'),
@@ -34,6 +34,8 @@ export function initSettings(forgetDocuments) {
     saveKeys(user, admin);
     forgetDocuments();
     await resetConnection();
+    // Reconnect with the new key so this page hears about document changes.
+    ensureConnected().catch(() => {});
     setStatus(t(user || admin ? 'keySaved' : 'keyCleared'));
     for (const listener of listeners) {
       listener();

@@ -29,14 +29,19 @@ export function firstWords(text) {
   return words.length > FIRST_WORDS ? `${words.slice(0, FIRST_WORDS).join(' ')}…` : words.join(' ');
 }
 
+/** The number the reader sees for passage number (the order of citation in the answer); the number itself if unknown. */
+export function displayNumber(turn, number) {
+  return (turn.display && turn.display.get(number)) || number;
+}
+
 /**
- * The list under an answer, in number order. Each entry shows the title, then the passage's first words, and when a
+ * The list under an answer, in the reader's numbering. Each entry shows the title, then the passage's first words, and when a
  * document gives several passages, which excerpt of it (in document order) this one is.
  */
 export function renderSourcesList(turn) {
   const view = turn.view;
   view.sourcesItems.replaceChildren();
-  const numbers = [...turn.passages.keys()].sort((a, b) => a - b);
+  const numbers = [...turn.passages.keys()].sort((a, b) => displayNumber(turn, a) - displayNumber(turn, b));
   if (numbers.length === 0) {
     view.sources.hidden = true;
     return;
@@ -64,7 +69,7 @@ export function renderSourcesList(turn) {
     link.setAttribute('aria-expanded', 'false');
     const title = setDirection(element('span', 'source-title', passage.title || passage.documentId || ''), passage.language);
     const head = element('span', 'source-head');
-    head.append(element('span', 'source-number', `[${number}]`), ' ', title);
+    head.append(element('span', 'source-number', `[${displayNumber(turn, number)}]`), ' ', title);
     link.append(head);
 
     const detail = element('span', 'source-detail');
@@ -82,9 +87,13 @@ export function renderSourcesList(turn) {
     }
     link.append(detail);
 
-    const meta = [passage.outlet, formatDate(passage.date)].filter(Boolean).join(' · ');
-    if (meta) {
-      link.append(setDirection(element('span', 'source-meta', meta), passage.language));
+    // The outlet is the document's text, the date the interface's: each keeps its own direction.
+    const parts = [passage.outlet ? element('bdi', '', passage.outlet) : null, passage.date ? element('bdi', '', formatDate(passage.date)) : null]
+      .filter(Boolean);
+    if (parts.length > 0) {
+      const meta = element('span', 'source-meta');
+      parts.forEach((part, i) => meta.append(...(i ? [' · ', part] : [part])));
+      link.append(meta);
     }
     link.addEventListener('click', () => openSource(turn, number, link));
     li.append(link);
@@ -167,7 +176,7 @@ export function openSource(turn, number, trigger) {
     body.append(translated('p', 'panel-empty', 'noPassage'));
   } else {
     const title = setDirection(element('h3', 'source-title', info.title || info.documentId || ''), info.language);
-    body.append(element('p', 'source-number', `[${number}]`), title);
+    body.append(element('p', 'source-number', `[${displayNumber(turn, number)}]`), title);
     body.append(metaList([
       ['outlet', info.outlet, info.language],
       ['date', formatDate(info.date)],
