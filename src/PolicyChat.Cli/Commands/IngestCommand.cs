@@ -12,19 +12,28 @@ internal static class IngestCommand
         var paths = new Argument<string[]>("paths") { Description = "Files or folders to ingest (folders are walked recursively).", Arity = ArgumentArity.OneOrMore };
         var db = CommonOptions.Db();
         var prune = new Option<bool>("--prune") { Description = "Remove documents whose files no longer exist." };
+        var followLinks = new Option<bool>("--follow-links") { Description = "Follow symbolic links inside the folders, also out of them (each real file is read once)." };
         var json = CommonOptions.Json();
-        var command = new Command("ingest", "Read, analyze and index documents; unchanged files are skipped.") { paths, db, prune, json };
+        var command = new Command("ingest", "Read, analyze and index documents; unchanged files are skipped.") { paths, db, prune, followLinks, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using var services = CliServices.Create(parse.GetValue(db),
-                parse.GetValue(prune) ? new Dictionary<string, string?> { ["Ingestion:Prune"] = "true" } : null);
+            var overrides = new Dictionary<string, string?>();
+            if (parse.GetValue(prune))
+            {
+                overrides["Ingestion:Prune"] = "true";
+            }
+            if (parse.GetValue(followLinks))
+            {
+                overrides["Ingestion:FollowLinks"] = "true";
+            }
+            await using var services = CliServices.Create(parse.GetValue(db), overrides.Count > 0 ? overrides : null);
             var pipeline = services.Pipeline;
             var inputs = parse.GetValue(paths) ?? [];
             var asJson = parse.GetValue(json);
             IngestionSummary summary;
             if (!asJson && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
             {
-                summary = await RunWithProgressBarAsync(pipeline, inputs, cancellationToken);
+                summary = await RunWithProgressBarAsync(pipeline, inputs, parse.GetValue(followLinks), cancellationToken);
             }
             else
             {
@@ -48,9 +57,11 @@ internal static class IngestCommand
         return command;
     }
 
-    private static async Task<IngestionSummary> RunWithProgressBarAsync(IngestionPipeline pipeline, string[] inputs, CancellationToken cancellationToken)
+    private static async Task<IngestionSummary> RunWithProgressBarAsync(IngestionPipeline pipeline, string[] inputs, bool followLinks,
+        CancellationToken cancellationToken)
     {
-        var total = IngestionPipeline.ExpandPaths(inputs).Count;
+        var walked = FileWalker.Walk(inputs, followLinks);
+        var total = walked.Files.Count + walked.Skipped.Count;
         IngestionSummary? summary = null;
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
@@ -73,8 +84,9 @@ internal static class IngestCommand
         return summary!;
     }
 
-    private static string FormatLine(IngestionResult r) =>
-        $"{r.Status.ToString().ToLowerInvariant(),-9} {r.Path}" +
+    /// <summary>One line per result; the path is escaped (newlines, tabs, bidi controls) so a file name cannot forge lines.</summary>
+    internal static string FormatLine(IngestionResult r) =>
+        $"{r.Status.ToString().ToLowerInvariant(),-9} {DisplayNames.Escape(r.Path)}" +
         (r.Chunks > 0 ? $" ({r.Chunks} chunks)" : "") +
         (r.Reason is null ? "" : $": {r.Reason}");
 }

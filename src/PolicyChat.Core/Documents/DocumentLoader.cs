@@ -24,20 +24,24 @@ public sealed class DocumentLoader(DocumentLoaderOptions options)
         }
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists)
+            var read = await BoundedFile.ReadAsync(path, Options.MaxFileBytes, cancellationToken);
+            if (read.Kind == FileKind.Missing)
             {
                 return ReadOutcome.Fail(path, "file not found", ReadProblem.Error);
             }
-            if (info.Length > Options.MaxFileBytes)
+            if (read.Kind != FileKind.RegularFile)
+            {
+                return ReadOutcome.Skip(path, FileKinds.NotRegularReason(read.Kind), ReadProblem.UnsupportedType);
+            }
+            if (read.TooLarge)
             {
                 return TooLarge(path);
             }
-            if (info.Length == 0)
+            var bytes = read.Bytes!;
+            if (bytes.Length == 0)
             {
                 return ReadOutcome.Skip(path, "empty file", ReadProblem.Empty);
             }
-            var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
             return await ReadCoreAsync(path, bytes, Path.GetFullPath(path), cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -103,7 +107,7 @@ public sealed class DocumentLoader(DocumentLoaderOptions options)
             switch (extension)
             {
                 case ".docx":
-                    document = DocxTextReader.Read(bytes, cancellationToken);
+                    document = DocxTextReader.Read(bytes, Options.MaxExtractedChars, cancellationToken);
                     break;
                 case ".pdf":
                     var pdf = await ReadPdfAsync(path, bytes, diskPath, cancellationToken);
@@ -151,11 +155,19 @@ public sealed class DocumentLoader(DocumentLoaderOptions options)
             {
                 return ReadOutcome.Skip(path, "empty file: no text content after extraction", ReadProblem.Empty);
             }
+            if (document.Text.Length > Options.MaxExtractedChars)
+            {
+                return ReadOutcome.Skip(path, ExtractionLimitException.Reason(Options.MaxExtractedChars), ReadProblem.TooLarge);
+            }
             return ReadOutcome.Ok(path, document, Convert.ToHexStringLower(SHA256.HashData(bytes.Span)));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
+        }
+        catch (ExtractionLimitException)
+        {
+            return ReadOutcome.Skip(path, ExtractionLimitException.Reason(Options.MaxExtractedChars), ReadProblem.TooLarge);
         }
         catch (InvalidDataException ex) when (extension is ".md" or ".markdown")
         {

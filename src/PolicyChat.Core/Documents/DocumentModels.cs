@@ -58,6 +58,12 @@ public sealed record DocumentLoaderOptions
 {
     public long MaxFileBytes { get; init; } = 20 * 1024 * 1024;
 
+    /// <summary>
+    /// The most characters one document may expand to (compressed formats: .docx, .pdf). Reading stops as soon as
+    /// the limit is passed and the file is reported "skipped: expands beyond the limit".
+    /// </summary>
+    public long MaxExtractedChars { get; init; } = 4_000_000;
+
     /// <summary>The pdftotext executable: a bare name is looked up on PATH, anything else is used as a path.</summary>
     public string PdfToTextPath { get; init; } = "pdftotext";
 

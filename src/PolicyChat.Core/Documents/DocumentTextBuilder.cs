@@ -14,6 +14,9 @@ internal sealed class DocumentTextBuilder
 
     public IReadOnlyList<HeadingSpan> Headings => _headings;
 
+    /// <summary>Characters written so far.</summary>
+    public int Length => _sb.Length;
+
     /// <summary>When true, runs of ASCII whitespace in appended text become one space and no line starts with a space (HTML).</summary>
     public bool CollapseWhitespace { get; set; }
 

@@ -49,14 +49,26 @@ internal static class TextDecoding
         {
             if (bytes.Contains((byte)0))
             {
-                return Decoded.Failure(ReadProblem.Binary, "binary file");
+                if (Utf16WithoutBom(bytes) is not { } bigEndian)
+                {
+                    return Decoded.Failure(ReadProblem.Binary, "binary file");
+                }
+                var utf16 = DecodeUtf16(bytes, bigEndian, bomLength: 0);
+                if (utf16.Text is null)
+                {
+                    return utf16;
+                }
+                text = utf16.Text;
             }
-            var utf8 = DecodeUtf8(bytes, 0);
-            if (utf8.Text is null)
+            else
             {
-                return utf8;
+                var utf8 = DecodeUtf8(bytes, 0);
+                if (utf8.Text is null)
+                {
+                    return utf8;
+                }
+                text = utf8.Text;
             }
-            text = utf8.Text;
         }
 
         if (LooksBinary(text))
@@ -64,6 +76,84 @@ internal static class TextDecoding
             return Decoded.Failure(ReadProblem.Binary, "binary file");
         }
         return Decoded.Success(Canonicalize(text));
+    }
+
+    /// <summary>
+    /// UTF-16 text saved without a byte-order mark (Windows "Unicode" from some tools). The NUL bytes of its ASCII
+    /// characters (spaces, digits, Latin letters) fall mostly on odd offsets in little-endian and even ones in
+    /// big-endian text; read in that byte order, at least 98% of the code units must be letters, marks, digits, punctuation,
+    /// symbols or whitespace, with no control character. Returns the byte order (true = big-endian) or null.
+    /// </summary>
+    internal static bool? Utf16WithoutBom(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < 4 || bytes.Length % 2 != 0)
+        {
+            return null;
+        }
+        int even = 0, odd = 0;
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            if (bytes[i] == 0)
+            {
+                if (i % 2 == 0)
+                {
+                    even++;
+                }
+                else
+                {
+                    odd++;
+                }
+            }
+        }
+        bool bigEndian;
+        // Characters like U+4E00 put a NUL on the other side: the clear majority decides.
+        if (odd > 4 * even)
+        {
+            bigEndian = false;
+        }
+        else if (even > 4 * odd)
+        {
+            bigEndian = true;
+        }
+        else
+        {
+            return null;
+        }
+        return PlausibleShare(bytes, bigEndian) >= 0.98 ? bigEndian : null;
+    }
+
+    private static double PlausibleShare(ReadOnlySpan<byte> bytes, bool bigEndian)
+    {
+        var count = bytes.Length / 2;
+        var plausible = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var c = ReadUnit(bytes, i, bigEndian);
+            if (c is '\n' or '\r' or '\t' or '\f')
+            {
+                plausible++;
+                continue;
+            }
+            if (char.IsControl(c))
+            {
+                return 0;
+            }
+            if (char.IsSurrogate(c))
+            {
+                plausible++;
+                continue;
+            }
+            switch (char.GetUnicodeCategory(c))
+            {
+                case System.Globalization.UnicodeCategory.OtherNotAssigned:
+                case System.Globalization.UnicodeCategory.PrivateUse:
+                    break;
+                default:
+                    plausible++;
+                    break;
+            }
+        }
+        return plausible / (double)count;
     }
 
     /// <summary>
@@ -121,9 +211,8 @@ internal static class TextDecoding
         }
     }
 
-    private static Decoded DecodeUtf16(ReadOnlySpan<byte> bytes, bool bigEndian)
+    private static Decoded DecodeUtf16(ReadOnlySpan<byte> bytes, bool bigEndian, int bomLength = 2)
     {
-        const int bomLength = 2;
         if (bytes.Length % 2 != 0)
         {
             return Decoded.Failure(ReadProblem.InvalidEncoding, $"invalid UTF-16 at byte {bomLength + bytes.Length - 1}: odd number of bytes");

@@ -37,7 +37,11 @@ public static class PolicyChatServiceCollectionExtensions
         services.AddValidatedOptions<RetrievalOptions>(configuration.GetSection("Retrieval"), o => o.Validate());
         services.AddValidatedOptions<AnswerOptions>(configuration.GetSection("Answer"), o => o.Validate());
         services.AddValidatedOptions<ChunkingOptions>(configuration.GetSection("Chunking"), ValidateChunking);
-        services.AddValidatedOptions<DocumentLoaderOptions>(configuration.GetSection("Ingestion"), o => o.MaxFileBytes > 0 ? [] : ["Ingestion:MaxFileBytes must be positive."]);
+        services.AddValidatedOptions<DocumentLoaderOptions>(configuration.GetSection("Ingestion"), o => new[]
+        {
+            o.MaxFileBytes > 0 ? null : "Ingestion:MaxFileBytes must be positive.",
+            o.MaxExtractedChars > 0 ? null : "Ingestion:MaxExtractedChars must be positive.",
+        }.OfType<string>());
         services.AddValidatedOptions<IngestionOptions>(configuration.GetSection("Ingestion"), o => o.MaxDegreeOfParallelism > 0 ? [] : ["Ingestion:MaxDegreeOfParallelism must be at least 1."]);
         services.AddValidatedOptions<ConversationOptions>(configuration.GetSection("Conversations"), o => string.IsNullOrWhiteSpace(o.Path) ? ["Conversations:Path must name a database file."] : []);
 

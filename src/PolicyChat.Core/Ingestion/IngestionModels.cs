@@ -37,6 +37,9 @@ public sealed record IngestionOptions
     /// <summary>Remove documents whose source files no longer exist.</summary>
     public bool Prune { get; init; }
 
+    /// <summary>Follow symbolic links found inside ingested folders, even out of them (each real file and folder is still read once).</summary>
+    public bool FollowLinks { get; init; }
+
     /// <summary>Chunks per embedding request when an embedding model is configured.</summary>
     public int EmbeddingBatchSize { get; init; } = 32;
 }

@@ -22,26 +22,9 @@ public sealed class IngestionPipeline(
 {
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
-    /// <summary>Files under the given paths that ingestion would consider (directories are walked recursively).</summary>
-    public static IReadOnlyList<string> ExpandPaths(IEnumerable<string> paths)
-    {
-        var files = new List<string>();
-        foreach (var path in paths)
-        {
-            var full = Path.GetFullPath(path);
-            if (Directory.Exists(full))
-            {
-                files.AddRange(Directory.EnumerateFiles(full, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
-                    .Where(f => DocumentLoader.SupportedExtensions.Contains(Path.GetExtension(f)) && !IsFolderReadme(f))
-                    .Order(StringComparer.Ordinal));
-            }
-            else
-            {
-                files.Add(full);
-            }
-        }
-        return files.Distinct(StringComparer.Ordinal).ToList();
-    }
+    /// <summary>Files under the given paths that ingestion would read (see <see cref="FileWalker"/>; links are not followed).</summary>
+    public static IReadOnlyList<string> ExpandPaths(IEnumerable<string> paths, bool followLinks = false) =>
+        FileWalker.Walk(paths, followLinks).Files;
 
     public async Task<IngestionSummary> IngestAsync(IReadOnlyList<string> paths, IProgress<IngestionResult>? progress = null,
         CancellationToken cancellationToken = default)
@@ -53,7 +36,8 @@ public sealed class IngestionPipeline(
         {
             await embedder.EnsureCompatibleAsync(store, cancellationToken);
         }
-        var files = ExpandPaths(paths);
+        var walked = FileWalker.Walk(paths, options.FollowLinks);
+        var files = walked.Files;
         var states = (await store.GetDocumentStatesAsync(cancellationToken)).ToDictionary(s => s.Id, StringComparer.Ordinal);
         var results = new ConcurrentQueue<IngestionResult>();
         var metadata = new MetadataResolver();
@@ -61,6 +45,10 @@ public sealed class IngestionPipeline(
         {
             results.Enqueue(result);
             progress?.Report(result);
+        }
+        foreach (var skipped in walked.Skipped)
+        {
+            Report(skipped);
         }
 
         var channel = Channel.CreateBounded<(IndexedDocument Document, bool IsUpdate, Stopwatch Clock)>(
@@ -216,29 +204,26 @@ public sealed class IngestionPipeline(
         var id = DocumentIds.FromSource(file);
         try
         {
-            if (!File.Exists(file))
+            var read = await BoundedFile.ReadAsync(file, loader.Options.MaxFileBytes, cancellationToken);
+            if (read.Bytes is null)
             {
-                return (new IngestionResult(file, null, IngestionStatus.Failed, 0, "file not found", clock.Elapsed), null, false);
-            }
-            var length = new FileInfo(file).Length;
-            if (length > loader.Options.MaxFileBytes)
-            {
+                // Not found, not a regular file or too large: the loader words the reason.
                 var outcome = await loader.ReadFileAsync(file, cancellationToken);
                 return (FromOutcome(file, outcome, clock), null, false);
             }
-            var bytes = await File.ReadAllBytesAsync(file, cancellationToken);
+            var bytes = read.Bytes;
             var hash = DocumentIds.ContentHash(bytes);
             states.TryGetValue(id, out var state);
             if (state is not null && state.ContentHash == hash)
             {
                 return (new IngestionResult(file, id, IngestionStatus.Unchanged, 0, null, clock.Elapsed), null, false);
             }
-            var read = await loader.ReadBytesAsync(Path.GetFileName(file), bytes, cancellationToken);
-            if (read.Status != ReadStatus.Ok)
+            var loaded = await loader.ReadBytesAsync(Path.GetFileName(file), bytes, cancellationToken);
+            if (loaded.Status != ReadStatus.Ok)
             {
-                return (FromOutcome(file, read, clock), null, false);
+                return (FromOutcome(file, loaded, clock), null, false);
             }
-            var document = await BuildAsync(id, file, Path.GetFileName(file), read.Document!, hash, metadata, cancellationToken);
+            var document = await BuildAsync(id, file, Path.GetFileName(file), loaded.Document!, hash, metadata, cancellationToken);
             return (null, document, state is not null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -263,9 +248,6 @@ public sealed class IngestionPipeline(
         {
             Problem = outcome.Problem,
         };
-
-    private static bool IsFolderReadme(string file) =>
-        Path.GetFileNameWithoutExtension(file).Equals("README", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsFilePath(string source) => Path.IsPathFullyQualified(source);
 }

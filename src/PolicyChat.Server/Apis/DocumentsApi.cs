@@ -147,6 +147,12 @@ public static class DocumentsApi
             var name = SafeFileName(file.FileName);
             var source = DocumentSource.UploadPrefix + name;
             IngestionResult result;
+            if (DisplayNames.IsRefused(file.FileName ?? ""))
+            {
+                result = new IngestionResult(source, null, IngestionStatus.Failed, 0, FileWalker.NulReason, TimeSpan.Zero);
+                results.Add(UploadResultJson.From(name, result));
+                continue;
+            }
             try
             {
                 using var buffer = new MemoryStream(capacity: (int)Math.Min(file.Length, int.MaxValue));
@@ -168,11 +174,14 @@ public static class DocumentsApi
         return TypedResults.Ok(new UploadResponse(results));
     }
 
-    /// <summary>The file name without any directory part (browsers may send a path).</summary>
+    /// <summary>
+    /// The file name without any directory part (browsers may send a path), with control and bidi characters escaped
+    /// (see <see cref="DisplayNames"/>) so that logs, listings and citations show it as it is.
+    /// </summary>
     internal static string SafeFileName(string? fileName)
     {
         var name = Path.GetFileName((fileName ?? "").Replace('\\', '/').Split('/').Last()).Trim();
-        return name.Length == 0 ? "upload" : name;
+        return name.Length == 0 ? "upload" : DisplayNames.Escape(name);
     }
 
     /// <summary>Refuses writes whose Origin is not one of this server's public origins (<see cref="PublicOrigins"/>; never the request's own Host).</summary>
