@@ -82,6 +82,15 @@ public sealed class ScriptedOpenAiServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Forgets the recorded requests (long benchmarks measure memory without them).</summary>
+    public void ClearRequests()
+    {
+        lock (_requestsLock)
+        {
+            _requests.Clear();
+        }
+    }
+
     public IReadOnlyList<RecordedRequest> ChatRequests => [.. Requests.Where(r => r.Path == ChatPath)];
 
     public IReadOnlyList<RecordedRequest> EmbeddingRequests => [.. Requests.Where(r => r.Path == EmbeddingsPath)];
