@@ -216,10 +216,11 @@ public sealed partial class SqliteIndexStore : IIndexStore, ITermStatisticsSourc
         }
         var weights = query.Weights ?? new FusionWeights();
         var perLeg = Math.Max(weights.CandidatesPerLeg, query.Limit);
-        var lexicon = await GetLexiconAsync(cancellationToken);
+        await GetLexiconAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         var denseIndex = weights.Dense > 0 && query.Vector is { Length: > 0 } ? await GetDenseAsync(cancellationToken) : null;
         await CatchUpAsync(connection, cancellationToken);
+        var lexicon = await GetLexiconAsync(cancellationToken); // after catching up: a file rewrite may have swapped it
         var allowed = query.Filter is { IsEmpty: false } f ? await FilteredRowIdsAsync(connection, f, cancellationToken) : null;
         IReadOnlyList<(long RowId, double Score)> words = weights.Words > 0 && query.Terms.Count > 0
             ? lexicon.Search(lexicon.Words, query.Terms, perLeg, _budget, allowed)
@@ -308,11 +309,12 @@ public sealed partial class SqliteIndexStore : IIndexStore, ITermStatisticsSourc
     public async Task<TermStatistics> GetTermStatisticsAsync(IReadOnlyCollection<string> terms, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(terms);
-        var lexicon = await GetLexiconAsync(cancellationToken);
+        await GetLexiconAsync(cancellationToken);
         await using (var connection = await OpenAsync(cancellationToken))
         {
             await CatchUpAsync(connection, cancellationToken);
         }
+        var lexicon = await GetLexiconAsync(cancellationToken); // after catching up: a file rewrite may have swapped it
         var df = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var term in terms)
         {
