@@ -31,6 +31,13 @@ public sealed class PromptBudget(PromptProvider prompts, Tokenizer tokenizer, in
         ArgumentNullException.ThrowIfNull(history);
         var kept = passages.ToList();
         var historyKept = history.ToList();
+        var whole = Arguments(values, kept, historyKept, historyHeader, settings);
+        var wholeText = await prompts.RenderAsync(function, whole, cancellationToken);
+        var wholeTokens = Count(wholeText);
+        if (wholeTokens <= Budget)
+        {
+            return new FittedPrompt(function, whole, wholeText, wholeTokens, kept.Count(p => p.Text.Length > 0), historyKept.Count);
+        }
         var fixedCost = Count(await prompts.RenderAsync(function, Arguments(values, [], [], historyHeader, settings), cancellationToken));
         var passageCosts = kept.Select(p => Count(PromptProvider.FormatPassage(p)) + JoinTokens).ToList();
         var historyCosts = historyKept.Select(h => Count(h) + JoinTokens).ToList();

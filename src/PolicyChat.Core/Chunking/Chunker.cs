@@ -1,11 +1,21 @@
 using System.Buffers;
+using Microsoft.ML.Tokenizers;
 using PolicyChat.Core.Documents;
 
 namespace PolicyChat.Core.Chunking;
 
-/// <summary>Sizes for <see cref="Chunker"/>, in UTF-16 characters.</summary>
+/// <summary>
+/// Sizes for <see cref="Chunker"/>: in tokens of the configured tokenizer when <see cref="TargetTokens"/> is set (and the
+/// chunker has a tokenizer), otherwise in UTF-16 characters (<see cref="TargetChars"/>, <see cref="MaxChars"/>).
+/// </summary>
 public sealed record ChunkingOptions
 {
+    /// <summary>Paragraphs are packed into a chunk while it stays within this many tokens; 0 sizes chunks in characters.</summary>
+    public int TargetTokens { get; init; }
+
+    /// <summary>Hard limit in tokens (capped by the embedder's input limit); a longer paragraph is split.</summary>
+    public int MaxTokens { get; init; }
+
     /// <summary>Paragraphs are packed into a chunk while it stays within this many characters.</summary>
     public int TargetChars { get; init; } = 1000;
 
@@ -46,9 +56,23 @@ public sealed class Chunker
 
     private static readonly SearchValues<char> s_lineBreaks = SearchValues.Create("\n\r\u2028\u2029\u0085");
 
-    public Chunker(ChunkingOptions options)
+    private readonly Tokenizer? _tokenizer;
+
+    /// <param name="tokenizer">Measures chunks when <see cref="ChunkingOptions.TargetTokens"/> is set.</param>
+    /// <param name="maxInputTokens">The embedder's input limit (<c>Embedding:MaxInputTokens</c>); caps MaxTokens, keeping room for the title.</param>
+    public Chunker(ChunkingOptions options, Tokenizer? tokenizer = null, int? maxInputTokens = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.TargetTokens > 0 && tokenizer is not null)
+        {
+            if (options.MaxTokens < options.TargetTokens)
+            {
+                throw new ArgumentException($"{nameof(ChunkingOptions.MaxTokens)} ({options.MaxTokens}) must be at least {nameof(ChunkingOptions.TargetTokens)} ({options.TargetTokens}).", nameof(options));
+            }
+            _tokenizer = tokenizer;
+            var max = maxInputTokens is { } limit ? Math.Min(options.MaxTokens, limit - TitleTokens) : options.MaxTokens;
+            options = options with { MaxTokens = max, TargetTokens = Math.Min(options.TargetTokens, max) };
+        }
         if (options.TargetChars < 1)
         {
             throw new ArgumentException($"{nameof(ChunkingOptions.TargetChars)} must be at least 1 (got {options.TargetChars}).", nameof(options));
@@ -68,12 +92,18 @@ public sealed class Chunker
 
     public ChunkingOptions Options { get; }
 
+    /// <summary>Tokens kept free for the document title the embedder puts before each chunk.</summary>
+    public const int TitleTokens = 64;
+
+    /// <summary>True when chunks are sized in tokens.</summary>
+    public bool CountsTokens => _tokenizer is not null;
+
     /// <summary>Splits text; <paramref name="headings"/> comes from the reader (null: detect headings heuristically in plain text).</summary>
     public IReadOnlyList<TextChunk> Split(string text, IReadOnlyList<HeadingSpan>? headings = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         var units = headings is null ? DetectUnits(text, Options.MaxChars) : UnitsFromHeadings(text, headings, Options.MaxChars);
-        var builder = new ChunkBuilder(text, Options);
+        var builder = new ChunkBuilder(text, Options, _tokenizer);
         foreach (var unit in units)
         {
             if (unit.IsHeading)
@@ -342,11 +372,11 @@ public sealed class Chunker
     }
 
     /// <summary>Greedy packing of pieces into chunks; one instance per Split call.</summary>
-    private sealed class ChunkBuilder(string text, ChunkingOptions options)
+    private sealed class ChunkBuilder(string text, ChunkingOptions options, Tokenizer? tokenizer)
     {
         private readonly string _text = text;
-        private readonly int _target = options.TargetChars;
-        private readonly int _max = options.MaxChars;
+        private readonly int _target = tokenizer is null ? options.TargetChars : options.TargetTokens;
+        private readonly int _max = tokenizer is null ? options.MaxChars : options.MaxTokens;
         private readonly int _overlapSentences = options.OverlapSentences;
         private readonly List<TextChunk> _chunks = [];
         private readonly Stack<Piece> _pending = new();
@@ -363,7 +393,7 @@ public sealed class Chunker
             _heading = HeadingText(_text.AsSpan(start, end - start));
             switch (_state)
             {
-                case ChunkState.HeadingOnly when end - _start <= _max:
+                case ChunkState.HeadingOnly when Size(_start, end) <= _max:
                     // Consecutive headings open one chunk together; the nearest one names it.
                     _end = end;
                     _chunkHeading = _heading;
@@ -404,12 +434,12 @@ public sealed class Chunker
                 switch (_state)
                 {
                     case ChunkState.HasBody:
-                        if (piece.End - _start <= _target)
+                        if (Size(_start, piece.End) <= _target)
                         {
                             _end = piece.End;
                             return;
                         }
-                        if (piece.Length > _max && TrySplit(piece))
+                        if (Size(piece.Start, piece.End) > _max && TrySplit(piece))
                         {
                             return;
                         }
@@ -426,20 +456,20 @@ public sealed class Chunker
                         }
                         continue;
                     case ChunkState.OverlapOnly:
-                        if (piece.End - _start <= _max)
+                        if (Size(_start, piece.End) <= _max)
                         {
                             _end = piece.End;
                             _state = ChunkState.HasBody;
                             return;
                         }
-                        if (piece.Length > _max && TrySplit(piece))
+                        if (Size(piece.Start, piece.End) > _max && TrySplit(piece))
                         {
                             return;
                         }
                         _state = ChunkState.None;
                         continue;
                     case ChunkState.HeadingOnly:
-                        if (piece.End - _start <= _max)
+                        if (Size(_start, piece.End) <= _max)
                         {
                             _end = piece.End;
                             _bodyStart = piece.Start;
@@ -455,7 +485,7 @@ public sealed class Chunker
                         _state = ChunkState.None;
                         continue;
                     default:
-                        if (piece.Length <= _max || !TrySplit(piece))
+                        if (Size(piece.Start, piece.End) <= _max || !TrySplit(piece))
                         {
                             _start = _bodyStart = piece.Start;
                             _end = piece.End;
@@ -507,7 +537,9 @@ public sealed class Chunker
             {
                 return -1;
             }
-            var windowStart = Math.Max(_bodyStart, _end - (_target / 2) + 1);
+            // In tokens the window is found in characters first (a token is at least one character in the usual case,
+            // so four characters a token is generous) and checked in tokens below.
+            var windowStart = Math.Max(_bodyStart, _end - (tokenizer is null ? _target / 2 : _target * 2) + 1);
             if (windowStart >= _end)
             {
                 return -1;
@@ -522,8 +554,11 @@ public sealed class Chunker
                 return -1;
             }
             var start = _scratch[index].Start;
-            return start > _bodyStart && start > _start ? start : -1;
+            return start > _bodyStart && start > _start && (tokenizer is null || Size(start, _end) < _target / 2) ? start : -1;
         }
+
+        /// <summary>The size of text[start..end] in the unit of the targets: characters, or tokens.</summary>
+        private int Size(int start, int end) => tokenizer is null ? end - start : tokenizer.CountTokens(_text.AsSpan(start, end - start));
 
         private void Emit() =>
             _chunks.Add(new TextChunk(_chunks.Count, _start, _end, _text[_start.._end], _chunkHeading));

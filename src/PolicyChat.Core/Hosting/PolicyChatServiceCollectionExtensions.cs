@@ -47,7 +47,8 @@ public static class PolicyChatServiceCollectionExtensions
 
         services.AddSingleton(TextAnalyzer.Default);
         services.AddSingleton(sp => TokenizerFactory.Create(Value<TokenizerOptions>(sp)));
-        services.AddSingleton(sp => new Chunker(Value<ChunkingOptions>(sp)));
+        services.AddSingleton(sp => new Chunker(Value<ChunkingOptions>(sp), sp.GetRequiredService<Microsoft.ML.Tokenizers.Tokenizer>(),
+            Value<EmbeddingOptions>(sp) is { Enabled: true } embedding ? embedding.MaxInputTokens : null));
         services.AddSingleton<DocumentIndexer>();
         services.AddSingleton(sp => new DocumentLoader(Value<DocumentLoaderOptions>(sp)));
         services.AddSingleton<IIndexStore>(sp =>
@@ -115,6 +116,10 @@ public static class PolicyChatServiceCollectionExtensions
         if (o.TargetChars < 100 || o.MaxChars < o.TargetChars)
         {
             yield return "Chunking:TargetChars must be at least 100 and Chunking:MaxChars at least Chunking:TargetChars.";
+        }
+        if (o.TargetTokens < 0 || (o.TargetTokens > 0 && o.MaxTokens < o.TargetTokens))
+        {
+            yield return "Chunking:TargetTokens must be 0 (size chunks in characters) or positive, and Chunking:MaxTokens at least Chunking:TargetTokens.";
         }
         if (o.OverlapSentences < 0)
         {

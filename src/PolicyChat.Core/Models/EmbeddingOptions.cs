@@ -23,6 +23,9 @@ public sealed class EmbeddingOptions
     /// <summary>Expected vector size; when set it is sent as <c>dimensions</c> and every vector is checked against it.</summary>
     public int? Dimensions { get; set; }
 
+    /// <summary>The embedding model's input limit in tokens (bge-m3: 8192); chunks sized in tokens stay below it.</summary>
+    public int MaxInputTokens { get; set; } = 8192;
+
     /// <summary>Longest wait for one batch.</summary>
     public int TimeoutSeconds { get; set; } = 120;
 
@@ -51,6 +54,10 @@ public sealed class EmbeddingOptions
         if (Dimensions is < 1 or > 65536)
         {
             yield return $"{SectionName}:Dimensions must be empty or between 1 and 65536 (it is {Dimensions})";
+        }
+        if (MaxInputTokens is < 128 or > 1_000_000)
+        {
+            yield return $"{SectionName}:MaxInputTokens must be between 128 and 1000000 (it is {MaxInputTokens})";
         }
         if (TimeoutSeconds is < 1 or > 3600)
         {

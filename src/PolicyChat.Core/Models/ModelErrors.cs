@@ -143,29 +143,25 @@ internal static class ModelErrors
         {
             return null;
         }
-        var trimmed = body.TrimStart();
-        if (trimmed.StartsWith('{'))
+        try
         {
-            try
+            if (body.TrimStart().StartsWith('{'))
             {
-                using var document = JsonDocument.Parse(trimmed);
+                using var document = JsonDocument.Parse(body);
                 if (TryGetErrorMessage(document.RootElement, out var message, out _))
                 {
                     return message is null ? null : Clean(message);
                 }
             }
-            catch (JsonException)
-            {
-                // Fall through to plain text.
-            }
+        }
+        catch (JsonException)
+        {
+            // Plain text after all.
         }
         return Clean(body);
     }
 
-    /// <summary>
-    /// True when <paramref name="root"/> is an error object (nested, string, or vLLM flat form), with its message
-    /// and numeric code when present.
-    /// </summary>
+    /// <summary>True when <paramref name="root"/> is an error object (nested, string, or vLLM flat form), with its message and numeric code.</summary>
     public static bool TryGetErrorMessage(JsonElement root, out string? message, out int? code)
     {
         message = null;
@@ -174,37 +170,24 @@ internal static class ModelErrors
         {
             return false;
         }
-        if (root.TryGetProperty("error", out var error))
+        var node = System.Text.Json.Nodes.JsonNode.Parse(root.GetRawText())!;
+        var error = node["error"];
+        var holder = error is System.Text.Json.Nodes.JsonObject ? error : node;
+        code = holder["code"] is System.Text.Json.Nodes.JsonValue c && (c.TryGetValue<int>(out var n) || (c.TryGetValue<string>(out var t) && int.TryParse(t, out n))) ? n : null;
+        if (error is not null && error.GetValueKind() != JsonValueKind.Null)
         {
-            switch (error.ValueKind)
-            {
-                case JsonValueKind.Object:
-                    message = StringProperty(error, "message") ?? error.GetRawText();
-                    code = IntProperty(error, "code");
-                    return true;
-                case JsonValueKind.String:
-                    message = error.GetString();
-                    code = IntProperty(root, "code");
-                    return true;
-                case JsonValueKind.Null or JsonValueKind.Undefined:
-                    break;
-                default:
-                    message = error.GetRawText();
-                    return true;
-            }
-        }
-        if (StringProperty(root, "object") == "error")
-        {
-            message = StringProperty(root, "message");
-            code = IntProperty(root, "code");
+            message = error is System.Text.Json.Nodes.JsonObject ? Text(error["message"]) ?? error.ToJsonString() : Text(error) ?? error.ToJsonString();
             return true;
         }
-        if (!root.TryGetProperty("choices", out _) && !root.TryGetProperty("data", out _))
+        var isFlatError = Text(node["object"]) == "error";
+        if (isFlatError || (node["choices"] is null && node["data"] is null))
         {
-            message = StringProperty(root, "message") ?? StringProperty(root, "detail");
-            return message is not null;
+            message = Text(node["message"]) ?? (isFlatError ? null : Text(node["detail"]));
+            return isFlatError || message is not null;
         }
         return false;
+
+        static string? Text(System.Text.Json.Nodes.JsonNode? value) => value is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
     }
 
     private static ModelUnavailableException Unreachable(ModelCallContext context, Exception inner)
@@ -231,22 +214,6 @@ internal static class ModelErrors
             }
         }
         return null;
-    }
-
-    private static string? StringProperty(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static int? IntProperty(JsonElement element, string name)
-    {
-        if (!element.TryGetProperty(name, out var value))
-        {
-            return null;
-        }
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number))
-        {
-            return number;
-        }
-        return value.ValueKind == JsonValueKind.String && int.TryParse(value.GetString(), out var parsed) ? parsed : null;
     }
 
     private static string Clean(string text)

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Text.Json;
 
 namespace PolicyChat.Core.Models;
 
@@ -25,40 +23,17 @@ public sealed record ModelHealthReport(
     public bool Healthy => Reachable && (Model is null || ModelPresent);
 }
 
-/// <summary>Checks that an OpenAI-compatible server answers and has a model, via <c>GET {base}/v1/models</c>.</summary>
+/// <summary>Checks that an OpenAI-compatible server answers and has a model, via <c>GET {base}/v1/models</c> (the SDK's model client).</summary>
 public static class ModelHealth
 {
     /// <summary>Never throws for server problems (they are reported); only the caller's cancellation throws.</summary>
     /// <param name="timeout">Bound for the whole check; default 5 s.</param>
-    public static Task<ModelHealthReport> CheckAsync(
-        string endpoint,
-        string? model,
-        HttpClient httpClient,
-        string? apiKey = null,
-        TimeSpan? timeout = null,
-        CancellationToken cancellationToken = default) =>
-        CheckCoreAsync(LlmOptions.SectionName, endpoint, model, httpClient, apiKey, timeout, cancellationToken);
+    public static Task<ModelHealthReport> CheckAsync(string endpoint, string? model, HttpClient httpClient, string? apiKey = null,
+        TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        CheckCoreAsync(endpoint, model, httpClient, apiKey, timeout, LlmOptions.SectionName, cancellationToken);
 
-    public static Task<ModelHealthReport> CheckAsync(LlmOptions options, HttpClient httpClient, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return CheckCoreAsync(LlmOptions.SectionName, options.Endpoint, options.Model, httpClient, options.ApiKey, null, cancellationToken);
-    }
-
-    public static Task<ModelHealthReport> CheckAsync(EmbeddingOptions options, HttpClient httpClient, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return CheckCoreAsync(EmbeddingOptions.SectionName, options.Endpoint, options.Model, httpClient, options.ApiKey, null, cancellationToken);
-    }
-
-    private static async Task<ModelHealthReport> CheckCoreAsync(
-        string section,
-        string endpoint,
-        string? model,
-        HttpClient httpClient,
-        string? apiKey,
-        TimeSpan? timeout,
-        CancellationToken cancellationToken)
+    private static async Task<ModelHealthReport> CheckCoreAsync(string endpoint, string? model, HttpClient httpClient, string? apiKey,
+        TimeSpan? timeout, string section, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(httpClient);
@@ -66,7 +41,6 @@ public static class ModelHealth
         var baseUrl = ModelEndpoints.BaseUrl(endpoint);
         var wanted = string.IsNullOrWhiteSpace(model) ? null : model;
         var context = new ModelCallContext(section, baseUrl, wanted ?? "(any)", timeout ?? TimeSpan.FromSeconds(5));
-
         ModelHealthReport Report(bool reachable, bool present, IReadOnlyList<string> models, string message) =>
             new(baseUrl, reachable, wanted, present, models, message, Stopwatch.GetElapsedTime(started));
 
@@ -74,33 +48,12 @@ public static class ModelHealth
         {
             return Report(false, false, [], $"'{endpoint}' is not an absolute http(s) URL.");
         }
-
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(context.Timeout);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, ModelEndpoints.V1(baseUrl, "models"));
-            if (!string.IsNullOrEmpty(apiKey))
-            {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
-            }
-            using var response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeoutSource.Token);
-            var body = await response.Content.ReadAsStringAsync(timeoutSource.Token);
-            if (!response.IsSuccessStatusCode)
-            {
-                var error = ModelErrors.FromStatus((int)response.StatusCode, body, context);
-                // A 404 here is about the route, not a model.
-                var message = error.Kind == ModelFailureKind.ModelNotFound && wanted is null
-                    ? $"{baseUrl} has no /v1/models (404) — is this an OpenAI-compatible server?"
-                    : error.Message;
-                return Report(false, false, [], message);
-            }
-
-            var models = ParseModelIds(body);
-            if (models is null)
-            {
-                return Report(false, false, [], $"{baseUrl}/v1/models did not return a model list — is this an OpenAI-compatible server?");
-            }
+            var client = ModelClients.CreateOpenAiClient(baseUrl, apiKey ?? "", context, httpClient).GetOpenAIModelClient();
+            var models = (await client.GetModelsAsync(timeoutSource.Token)).Value.Select(m => m.Id).ToList();
             if (wanted is null)
             {
                 return Report(true, false, models, $"{baseUrl} is reachable and lists {models.Count} model(s).");
@@ -111,14 +64,31 @@ public static class ModelHealth
                 ? $"{baseUrl} is reachable and has model '{wanted}'."
                 : $"model '{wanted}' not found on {baseUrl} — pull it first (ollama pull {wanted}) or fix {section}:Model. Available: {listed}.");
         }
-        catch (Exception ex) when (ModelErrors.TryMap(ex, context, cancellationToken, out var mapped))
+        catch (Exception ex) when (ModelErrors.TryMap(ex is OperationCanceledException && timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+            ? new TimeoutException(ex.Message, ex) : ex, context, cancellationToken, out var mapped))
         {
             if (mapped is OperationCanceledException)
             {
                 throw mapped;
             }
-            return Report(false, false, [], mapped.Message);
+            // A 404 here is about the route, not a model.
+            var message = mapped is ModelException { Kind: ModelFailureKind.ModelNotFound } && wanted is null
+                ? $"{baseUrl} has no /v1/models (404) — is this an OpenAI-compatible server?"
+                : mapped.Message;
+            return Report(false, false, [], message);
         }
+    }
+
+    public static Task<ModelHealthReport> CheckAsync(LlmOptions options, HttpClient httpClient, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return CheckAsync(options.Endpoint, options.Model, httpClient, options.ApiKey, null, cancellationToken);
+    }
+
+    public static Task<ModelHealthReport> CheckAsync(EmbeddingOptions options, HttpClient httpClient, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return CheckCoreAsync(options.Endpoint, options.Model, httpClient, options.ApiKey, null, EmbeddingOptions.SectionName, cancellationToken);
     }
 
     /// <summary>Same model name, ignoring case and an implicit <c>:latest</c> tag.</summary>
@@ -129,32 +99,5 @@ public static class ModelHealth
         static string Normalize(string name) =>
             name.EndsWith(":latest", StringComparison.OrdinalIgnoreCase) ? name[..^":latest".Length] : name;
         return string.Equals(Normalize(listed.Trim()), Normalize(wanted.Trim()), StringComparison.OrdinalIgnoreCase);
-    }
-
-    private static List<string>? ParseModelIds(string body)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind != JsonValueKind.Object
-                || !document.RootElement.TryGetProperty("data", out var data)
-                || data.ValueKind != JsonValueKind.Array)
-            {
-                return null;
-            }
-            var ids = new List<string>();
-            foreach (var item in data.EnumerateArray())
-            {
-                if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
-                {
-                    ids.Add(id.GetString()!);
-                }
-            }
-            return ids;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 }
