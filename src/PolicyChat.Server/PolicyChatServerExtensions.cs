@@ -57,7 +57,7 @@ public static class PolicyChatServerExtensions
             })
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Encoder = ServerJson.Encoder);
 
-        services.AddOpenApi();
+        services.AddOpenApi(OpenApiDescription.Configure);
         services.AddSingleton<SeedingStatus>();
         services.AddHostedService<CorpusSeeder>();
         services.AddHostedService<IndexWarmUp>();

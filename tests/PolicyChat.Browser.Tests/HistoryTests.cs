@@ -53,7 +53,8 @@ public sealed class HistoryTests(ChatPageFixture fixture, ITestOutputHelper outp
         await chat.AskAsync("وما الجهات المستفيدة؟");
         Assert.Equal("done", await chat.WaitForAnswerAsync());
         await chat.Page.ClickAsync("#nav-history");
-        await chat.Page.WaitForFunctionAsync("() => /2/.test(document.querySelector('li.history-item .history-meta')?.textContent || '')");
+        var twoQuestions = locale == "ar" ? "عدد الأسئلة: 2" : "2 questions";
+        await chat.Page.WaitForFunctionAsync("text => (document.querySelector('li.history-item .history-meta')?.textContent || '').includes(text)", twoQuestions);
 
         // Rename, export, delete.
         await item.Locator("button.history-rename").ClickAsync();

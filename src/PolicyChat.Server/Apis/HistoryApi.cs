@@ -66,9 +66,9 @@ public static class HistoryApi
     }
 
     public static async Task<Results<Ok<ConversationListResponse>, ProblemHttpResult>> ListAsync(
-        HttpContext context, ConversationHistory history, CancellationToken cancellationToken)
+        HttpContext context, ConversationHistory history, [FromHeader(Name = IdentityHeader)] string? browser, CancellationToken cancellationToken)
     {
-        if (Identity(context) is not { } identity)
+        if (Identity(browser) is not { } identity)
         {
             return InvalidIdentity(context);
         }
@@ -77,9 +77,9 @@ public static class HistoryApi
     }
 
     public static async Task<Results<Ok<ConversationRecord>, ProblemHttpResult>> GetAsync(
-        string id, HttpContext context, ConversationHistory history, CancellationToken cancellationToken)
+        string id, HttpContext context, ConversationHistory history, [FromHeader(Name = IdentityHeader)] string? browser, CancellationToken cancellationToken)
     {
-        if (Identity(context) is not { } identity)
+        if (Identity(browser) is not { } identity)
         {
             return InvalidIdentity(context);
         }
@@ -89,9 +89,9 @@ public static class HistoryApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> RenameAsync(
-        string id, RenameConversationBody body, HttpContext context, ConversationHistory history, CancellationToken cancellationToken)
+        string id, RenameConversationBody body, HttpContext context, ConversationHistory history, [FromHeader(Name = IdentityHeader)] string? browser, CancellationToken cancellationToken)
     {
-        if (Identity(context) is not { } identity)
+        if (Identity(browser) is not { } identity)
         {
             return InvalidIdentity(context);
         }
@@ -103,9 +103,10 @@ public static class HistoryApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string id, HttpContext context, ConversationHistory history, ConversationStore messages, CancellationToken cancellationToken)
+        string id, HttpContext context, ConversationHistory history, ConversationStore messages, [FromHeader(Name = IdentityHeader)] string? browser,
+        CancellationToken cancellationToken)
     {
-        if (Identity(context) is not { } identity)
+        if (Identity(browser) is not { } identity)
         {
             return InvalidIdentity(context);
         }
@@ -118,9 +119,9 @@ public static class HistoryApi
     }
 
     public static async Task<Results<ContentHttpResult, ProblemHttpResult>> ExportAsync(
-        string id, HttpContext context, ConversationHistory history, CancellationToken cancellationToken)
+        string id, HttpContext context, ConversationHistory history, [FromHeader(Name = IdentityHeader)] string? browser, CancellationToken cancellationToken)
     {
-        if (Identity(context) is not { } identity)
+        if (Identity(browser) is not { } identity)
         {
             return InvalidIdentity(context);
         }
@@ -134,9 +135,9 @@ public static class HistoryApi
 
     public static async Task<Results<NoContent, ProblemHttpResult>> SetFeedbackAsync(
         string id, int index, FeedbackBody body, HttpContext context, ConversationHistory history, TimeProvider time,
-        CancellationToken cancellationToken)
+        [FromHeader(Name = IdentityHeader)] string? browser, CancellationToken cancellationToken)
     {
-        if (Identity(context) is not { } identity)
+        if (Identity(browser) is not { } identity)
         {
             return InvalidIdentity(context);
         }
@@ -171,11 +172,8 @@ public static class HistoryApi
         return TypedResults.Empty;
     }
 
-    private static string? Identity(HttpContext context)
-    {
-        var value = context.Request.Headers[IdentityHeader].ToString();
-        return ConversationHistory.IsValidIdentity(value) ? value : null;
-    }
+    /// <summary>The browser's identity from the X-Browser-Identity header, when it is a valid one.</summary>
+    private static string? Identity(string? value) => ConversationHistory.IsValidIdentity(value) ? value : null;
 
     private static ProblemHttpResult InvalidIdentity(HttpContext context) =>
         ApiProblems.Create(context, StatusCodes.Status400BadRequest, "invalid_identity", HistoryRecording.InvalidIdentity);

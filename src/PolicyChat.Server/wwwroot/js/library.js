@@ -91,8 +91,12 @@ function render() {
 }
 
 // A cell keeps the interface's direction (and alignment); document text inside it is isolated in its own <bdi>.
-function cell(className, content, language) {
+function cell(className, content, language, labelKey) {
   const td = element('td', className);
+  if (labelKey) {
+    // Shown before the value when the table becomes cards on a phone.
+    td.dataset.label = t(labelKey);
+  }
   if (content instanceof Node) {
     td.append(content);
   } else if (content !== undefined && content !== null && content !== '') {
@@ -113,11 +117,11 @@ function row(doc) {
   title.append(source);
   tr.append(
     title,
-    cell('col-language', languageName(doc.language)),
-    cell('col-date', formatDate(doc.date)),
-    cell('col-outlet', doc.outlet || '', doc.language),
-    cell('col-chunks', formatNumber(doc.chunkCount)),
-    cell('col-ingested', formatMoment(doc.ingestedAt)),
+    cell('col-language', languageName(doc.language), null, 'columnLanguage'),
+    cell('col-date', formatDate(doc.date), null, 'columnDate'),
+    cell('col-outlet', doc.outlet || '', doc.language, 'columnOutlet'),
+    cell('col-chunks', formatNumber(doc.chunkCount), null, 'columnChunks'),
+    cell('col-ingested', formatMoment(doc.ingestedAt), null, 'columnIngested'),
   );
   const actions = cell('col-actions');
   if (canWrite()) {
