@@ -59,7 +59,7 @@ public sealed class ChatHub(AnswerStreams answers, HubQuestionLimiter limiter, C
 /// The hub's question: <see cref="AskBody"/> plus <c>identity</c>, the asking browser's identity; when given, the
 /// answer is kept in that browser's conversation history.
 /// </summary>
-public sealed record ChatAskBody(string? Question, string? ConversationId = null, string? Language = null, string? Identity = null)
+public sealed record ChatAskBody([property: System.Text.Json.Serialization.JsonConverter(typeof(RawStringConverter))] string? Question, string? ConversationId = null, string? Language = null, string? Identity = null)
 {
     public AskBody ToAskBody() => new(Question, ConversationId, Language);
 }
