@@ -9,6 +9,7 @@ var app = builder.Build();
 app.UsePolicyChatServer();
 
 app.MapHealthApi();
+app.MapServiceStateApi();
 app.MapAskApi();
 app.MapSearchApi();
 app.MapDocumentsApi();

@@ -253,7 +253,7 @@ public sealed class AnswerService(
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            _modelAvailability.ReportUnavailable(ex, anyOutput ? "while streaming" : "before answering");
+            _modelAvailability.ReportFailure(ex, anyOutput ? "while streaming" : "before answering");
             return anyOutput ? ModelOutcome.FailedAfterOutput : ModelOutcome.FailedBeforeOutput;
         }
         finally

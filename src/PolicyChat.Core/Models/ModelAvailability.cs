@@ -33,23 +33,33 @@ public sealed class ModelAvailability(ILogger<ModelAvailability>? logger = null)
         return previous != ModelState.Available;
     }
 
-    /// <summary>The model failed. Logs a warning when this changed the state (debug otherwise). Returns true when it changed.</summary>
-    public bool ReportUnavailable(Exception failure, string when)
+    /// <summary>
+    /// The model failed. A failure that says no model is there to answer (unreachable, model missing, key refused)
+    /// makes the state Unavailable and is logged as a warning only when that changes the state (debug otherwise). Any
+    /// other failure (timeout, busy, server error, dropped stream) is an event of this answer: logged as a warning, state
+    /// unchanged. Returns true when the state changed.
+    /// </summary>
+    public bool ReportFailure(Exception failure, string when)
     {
         ArgumentNullException.ThrowIfNull(failure);
+        if (failure is not ModelException { Kind: ModelFailureKind.Unreachable or ModelFailureKind.ModelNotFound or ModelFailureKind.Unauthorized } absent)
+        {
+            if (failure is ModelException model)
+            {
+                _logger.LogWarning("The language model failed {When}: {Reason}", when, model.Message);
+            }
+            else
+            {
+                _logger.LogWarning(failure, "The language model failed {When}", when);
+            }
+            return false;
+        }
         var previous = (ModelState)Interlocked.Exchange(ref _state, (int)ModelState.Unavailable);
         var changed = previous != ModelState.Unavailable;
-        var level = changed ? LogLevel.Warning : LogLevel.Debug;
-        if (failure is ModelException model)
-        {
-            // A classified failure already names the endpoint and the fix; its stack trace adds nothing.
-            _logger.Log(level, "The language model failed {When}: {Reason}. Answers quote the sources until it is back (logged once until it changes).",
-                when, model.Message);
-        }
-        else
-        {
-            _logger.Log(level, failure, "The language model failed {When}. Answers quote the sources until it is back (logged once until it changes).", when);
-        }
+        // A classified failure already names the endpoint and the fix; its stack trace adds nothing.
+        _logger.Log(changed ? LogLevel.Warning : LogLevel.Debug,
+            "The language model failed {When}: {Reason}. Answers quote the sources until it is back (logged once until it changes).",
+            when, absent.Message);
         return changed;
     }
 }

@@ -6,7 +6,7 @@ namespace PolicyChat.Core.Tests.Models;
 public sealed class ModelAvailabilityTests
 {
     [Fact]
-    public void ReportUnavailable_ManyQuestionsWhileDown_WarnsOncePerStateChange()
+    public void ReportFailure_ManyQuestionsWhileDown_WarnsOncePerStateChange()
     {
         var logger = new ListLogger<ModelAvailability>();
         var availability = new ModelAvailability(logger);
@@ -15,11 +15,11 @@ public sealed class ModelAvailabilityTests
         var changes = new List<bool>();
         for (var i = 0; i < 5; i++)
         {
-            changes.Add(availability.ReportUnavailable(down, "before answering"));
+            changes.Add(availability.ReportFailure(down, "before answering"));
         }
         changes.Add(availability.ReportAvailable());
         changes.Add(availability.ReportAvailable());
-        changes.Add(availability.ReportUnavailable(down, "before answering"));
+        changes.Add(availability.ReportFailure(down, "before answering"));
 
         Assert.Equal([true, false, false, false, false, true, false, true], changes);
         Assert.Equal(2, logger.Entries.Count(e => e.Level == LogLevel.Warning));
@@ -27,6 +27,21 @@ public sealed class ModelAvailabilityTests
         Assert.Equal(4, logger.Entries.Count(e => e.Level == LogLevel.Debug));
         Assert.Equal(ModelState.Unavailable, availability.State);
         Assert.Contains("refused the connection", logger.Entries.First(e => e.Level == LogLevel.Warning).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReportFailure_TimeoutOfARunningModel_IsAnEventNotAState()
+    {
+        var logger = new ListLogger<ModelAvailability>();
+        var availability = new ModelAvailability(logger);
+        availability.ReportAvailable();
+
+        var changed = availability.ReportFailure(new ModelException(ModelFailureKind.Timeout, "no token within 30 s"), "before answering");
+        availability.ReportFailure(new ModelException(ModelFailureKind.Timeout, "no token within 30 s"), "before answering");
+
+        Assert.False(changed);
+        Assert.Equal(ModelState.Available, availability.State);
+        Assert.Equal(2, logger.Entries.Count(e => e.Level == LogLevel.Warning));
     }
 
     [Fact]

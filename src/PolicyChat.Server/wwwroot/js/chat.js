@@ -164,6 +164,9 @@ async function showModeNotice(turn, notice) {
   // Other modes (e.g. issue 12's "partial") put their short note under the answer with showModeNote(turn, text).
   if (turn.mode === 'abstained') {
     showNotice(turn, notice || t('noticeAbstained'), 'abstained');
+  } else if (turn.mode === 'partial') {
+    // Issue 12: the documents do not answer directly; the closest passages are the sources.
+    showNotice(turn, notice || t('noticePartial'), 'partial');
   } else if (turn.mode === 'extractive') {
     await refreshServiceState();
     if (modelAnswers()) {
@@ -269,8 +272,8 @@ export function showConversation(conversation) {
     turn.view.item.dataset.mode = turn.mode || '';
     renderSourcesList(turn);
     showUnsupported(turn);
-    if (turn.mode === 'abstained') {
-      showNotice(turn, stored.notice || t('noticeAbstained'), 'abstained');
+    if (turn.mode === 'abstained' || turn.mode === 'partial') {
+      showNotice(turn, stored.notice || t(turn.mode === 'partial' ? 'noticePartial' : 'noticeAbstained'), turn.mode);
     }
     finish(turn, 'done');
   }

@@ -1,6 +1,6 @@
 // The service's state as a badge in the top bar: when no language model answers, answers are quoted, not generated.
 // Told once, as a state, instead of a notice under every answer.
-import { url, camelize } from './api.js';
+import { request } from './api.js';
 
 const REFRESH_MS = 120000;
 
@@ -12,7 +12,7 @@ const el = {
 let state = null;
 let pending = null;
 
-/** The last /readyz answer (null before the first or when it failed). */
+/** The last /api/status answer (null before the first or when it failed). */
 export function serviceState() {
   return state;
 }
@@ -22,14 +22,13 @@ export function modelAnswers() {
   return Boolean(state && state.answerMode === 'llm');
 }
 
-/** Asks /readyz again (one request at a time) and updates the badge. */
+/** Asks /api/status again (one request at a time) and updates the badge. */
 export function refreshServiceState() {
   if (!pending) {
     pending = (async () => {
       try {
-        const response = await fetch(url('readyz'), { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
-        const body = await response.json();
-        state = body && typeof body === 'object' ? camelize(body) : null;
+        const body = await request('api/status');
+        state = body && typeof body === 'object' ? body : null;
       } catch {
         state = null;
       } finally {

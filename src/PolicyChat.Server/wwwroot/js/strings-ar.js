@@ -44,7 +44,7 @@ export const ar = Object.freeze({
   unsupportedTitle: 'عبارات بلا اقتباس داعم:',
   noticeExtractive: 'تعثّر النموذج اللغوي في هذا السؤال، لذا تقتبس هذه الإجابة من الوثائق مباشرة.',
   noticeAbstained: 'لم يُعثر على شيء ذي صلة في الوثائق.',
-  partialSlot: '',
+  noticePartial: 'إجابة جزئية: لا تجيب الوثائق عن هذا مباشرة؛ أقرب المقاطع معروضة في المصادر.',
   quoteLabel: 'المقطع المقتبس',
   passageLabel: 'المقطع',
   outlet: 'الجهة الناشرة',

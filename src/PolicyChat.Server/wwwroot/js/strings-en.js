@@ -44,7 +44,7 @@ export const en = Object.freeze({
   unsupportedTitle: 'Statements without a supporting quote:',
   noticeExtractive: 'The language model failed on this question, so this answer quotes the documents directly.',
   noticeAbstained: 'Nothing relevant was found in the documents.',
-  partialSlot: '',
+  noticePartial: 'Partial answer: the documents do not answer this directly; the closest passages are listed as sources.',
   quoteLabel: 'Quoted passage',
   passageLabel: 'Passage',
   outlet: 'Outlet',
