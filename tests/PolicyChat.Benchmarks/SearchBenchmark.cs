@@ -78,7 +78,7 @@ internal sealed class SearchBenchmark : IBenchmark
         return 0;
     }
 
-    private static async Task BuildAsync(IIndexStore store, SyntheticCorpus corpus, int chunks, int existingDocuments, CancellationToken cancellationToken)
+    internal static async Task BuildAsync(IIndexStore store, SyntheticCorpus corpus, int chunks, int existingDocuments, CancellationToken cancellationToken)
     {
         var indexer = new DocumentIndexer(TextAnalyzer.Default, new Chunker(new ChunkingOptions()));
         var clock = Stopwatch.StartNew();

@@ -40,6 +40,39 @@ public sealed class DocumentIndexer(TextAnalyzer analyzer, Chunker chunker)
         return new IndexedDocument(document, indexed);
     }
 
+    /// <summary>
+    /// The document and its chunks analyzed lazily, in batches of <paramref name="batchSize"/>, for a store that takes
+    /// them as they come (<see cref="IStreamingIndexStore"/>): chunks carry their n-grams in compact form only
+    /// (<see cref="ChunkToIndex.NGramSource"/>), so memory follows a batch, not the document.
+    /// </summary>
+    public (StoredDocument Document, int ChunkCount, IEnumerable<IReadOnlyList<ChunkToIndex>> Batches) BuildInBatches(string id, string sourcePath,
+        ExtractedDocument extracted, DocumentMetadata metadata, string contentHash, DateTimeOffset ingestedAt, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(extracted);
+        ArgumentNullException.ThrowIfNull(metadata);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var document = new StoredDocument(id, sourcePath, metadata.Title, metadata.Language, metadata.Date, metadata.Outlet,
+            contentHash, extracted.Text, ingestedAt);
+        var title = Analyzer.AnalyzeForIndex(metadata.Title);
+        var chunks = chunker.Split(extracted.Text, extracted.Headings.Count > 0 ? extracted.Headings : null);
+        return (document, chunks.Count, Batches());
+
+        IEnumerable<IReadOnlyList<ChunkToIndex>> Batches()
+        {
+            for (var start = 0; start < chunks.Count; start += batchSize)
+            {
+                var batch = new List<ChunkToIndex>(Math.Min(batchSize, chunks.Count - start));
+                foreach (var chunk in chunks.Skip(start).Take(batchSize))
+                {
+                    var analyzed = Analyzer.AnalyzeForIndex(chunk.Text);
+                    batch.Add(new ChunkToIndex(chunk.Ordinal, chunk.Start, chunk.End, chunk.Text, LanguageDetector.Detect(chunk.Text),
+                        Concat(title.Terms, analyzed.Terms), [], NGramSource: NGramSource.Concat(title.NGramSource, analyzed.NGramSource)));
+                }
+                yield return batch;
+            }
+        }
+    }
+
     private static List<string> Concat(IReadOnlyList<string> a, IReadOnlyList<string> b)
     {
         var list = new List<string>(a.Count + b.Count);

@@ -149,6 +149,14 @@ public sealed class IngestionPipeline(
         {
             return new IngestionResult(source, existing?.Id, IngestionStatus.Skipped, 0, refusal, clock.Elapsed);
         }
+        if (store is IStreamingIndexStore streaming)
+        {
+            // Chunks are analyzed, embedded and written a batch at a time: memory follows a batch, not the upload.
+            var metadata = new MetadataResolver().Resolve(source, fileName, outcome.Document!);
+            var (stored, count, batches) = indexer.BuildInBatches(id, source, outcome.Document!, metadata, hash, _time.GetUtcNow());
+            await streaming.UpsertDocumentAsync(stored, EmbedBatchesAsync(stored, batches, cancellationToken), cancellationToken);
+            return new IngestionResult(source, id, existing is null ? IngestionStatus.Added : IngestionStatus.Updated, count, null, clock.Elapsed, stored.Title);
+        }
         var document = await BuildAsync(id, source, fileName, outcome.Document!, hash, new MetadataResolver(), cancellationToken);
         await store.UpsertDocumentAsync(document, cancellationToken);
         return new IngestionResult(source, id, existing is null ? IngestionStatus.Added : IngestionStatus.Updated,
@@ -241,6 +249,17 @@ public sealed class IngestionPipeline(
             document = await embedder.EmbedAsync(document, cancellationToken);
         }
         return document;
+    }
+
+    private async IAsyncEnumerable<IReadOnlyList<ChunkToIndex>> EmbedBatchesAsync(StoredDocument document,
+        IEnumerable<IReadOnlyList<ChunkToIndex>> batches, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var batch in batches)
+        {
+            yield return embedder is null || batch.Count == 0
+                ? batch
+                : (await embedder.EmbedAsync(new IndexedDocument(document, batch), cancellationToken)).Chunks;
+        }
     }
 
     private static IngestionResult FromOutcome(string path, ReadOutcome outcome, Stopwatch clock) =>

@@ -21,6 +21,9 @@ public sealed partial class SqliteIndexStore
     /// <summary>Whether the loaded lexicon stands on its file (for tests and diagnostics).</summary>
     internal bool IsLexiconPersisted => LoadedLexicon()?.IsPersisted == true;
 
+    /// <summary>Whether the loaded lexicon was opened from its file (diagnostics: false when it was rebuilt from SQLite).</summary>
+    public bool IsLexiconFromFile => IsLexiconPersisted;
+
     /// <summary>Waits for a lexicon file being written in the background (after a rebuild or enough changes), if any.</summary>
     public async Task FlushIndexFilesAsync(CancellationToken cancellationToken = default)
     {

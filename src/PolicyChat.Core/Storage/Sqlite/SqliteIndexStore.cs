@@ -22,7 +22,7 @@ namespace PolicyChat.Core.Storage.Sqlite;
 /// another chunk's text.
 /// </para>
 /// </summary>
-public sealed partial class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IIndexWarmUp
+public sealed partial class SqliteIndexStore : IIndexStore, IStreamingIndexStore, ITermStatisticsSource, IIndexWarmUp
 {
     private const string EmbedderKey = "embedder";
     private const int SchemaVersion = 3;
@@ -97,10 +97,25 @@ public sealed partial class SqliteIndexStore : IIndexStore, ITermStatisticsSourc
         return states;
     }
 
-    public async Task UpsertDocumentAsync(IndexedDocument document, CancellationToken cancellationToken = default)
+    public Task UpsertDocumentAsync(IndexedDocument document, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(document);
-        var doc = document.Document;
+        return UpsertDocumentAsync(document.Document, OneBatch(document.Chunks), cancellationToken);
+    }
+
+    private static async IAsyncEnumerable<IReadOnlyList<ChunkToIndex>> OneBatch(IReadOnlyList<ChunkToIndex> chunks)
+    {
+        await Task.CompletedTask;
+        yield return chunks;
+    }
+
+    /// <summary>Adds or atomically replaces a document whose chunks arrive in batches (each is written, then dropped).</summary>
+    public async Task UpsertDocumentAsync(StoredDocument document, IAsyncEnumerable<IReadOnlyList<ChunkToIndex>> chunkBatches,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(chunkBatches);
+        var doc = document;
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
@@ -133,7 +148,10 @@ public sealed partial class SqliteIndexStore : IIndexStore, ITermStatisticsSourc
                 docRowId = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
             }
 
-            await InsertChunksAsync(connection, tx, docRowId, document.Chunks, cancellationToken);
+            await foreach (var batch in chunkBatches.WithCancellation(cancellationToken))
+            {
+                await InsertChunksAsync(connection, tx, docRowId, batch, cancellationToken);
+            }
             await tx.CommitAsync(cancellationToken);
             CatchUpLocked(connection);
         }
