@@ -67,6 +67,9 @@ public sealed class ScriptedOpenAiServer : IAsyncDisposable
     /// <summary>Vector size of generated embeddings when the request does not ask for <c>dimensions</c>.</summary>
     public int EmbeddingDimensions { get; set; } = 32;
 
+    /// <summary>When true, embeddings are float arrays whatever <c>encoding_format</c> asks (Ollama before 0.12.7).</summary>
+    public bool IgnoreEncodingFormat { get; set; }
+
     /// <summary>When true, embedding results are listed in reverse order (their <c>index</c> stays correct).</summary>
     public bool ReverseEmbeddingOrder { get; set; }
 
@@ -490,7 +493,7 @@ public sealed class ScriptedOpenAiServer : IAsyncDisposable
     private string EmbeddingsJson(RecordedRequest record)
     {
         var dimensions = record.Json?["dimensions"] is JsonValue d && d.TryGetValue<int>(out var requested) ? requested : EmbeddingDimensions;
-        var base64 = string.Equals(record.EncodingFormat, "base64", StringComparison.Ordinal);
+        var base64 = !IgnoreEncodingFormat && string.Equals(record.EncodingFormat, "base64", StringComparison.Ordinal);
         var inputs = record.Inputs;
         var data = new JsonArray();
         var order = Enumerable.Range(0, inputs.Count);

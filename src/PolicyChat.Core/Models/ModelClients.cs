@@ -52,7 +52,7 @@ public static class ModelClients
     /// circuit breaker's decision), with <c>NetworkTimeout</c> = the whole-answer bound, our HTTP client, no
     /// Authorization header when no key is set, and the <see cref="JsonBodyPolicy"/>.
     /// </summary>
-    internal static OpenAIClient CreateOpenAiClient(string endpoint, string apiKey, ModelCallContext context, HttpClient? httpClient)
+    internal static OpenAIClient CreateOpenAiClient(string endpoint, string apiKey, ModelCallContext context, HttpClient? httpClient, PipelinePolicy? policy = null)
     {
         var clientOptions = new OpenAIClientOptions
         {
@@ -63,6 +63,10 @@ public static class ModelClients
             Transport = new HttpClientPipelineTransport(httpClient ?? ModelEndpoints.CreateHttpClient()),
         };
         clientOptions.AddPolicy(new JsonBodyPolicy(context), PipelinePosition.BeforeTransport);
+        if (policy is not null)
+        {
+            clientOptions.AddPolicy(policy, PipelinePosition.BeforeTransport);
+        }
 #pragma warning disable OPENAI001 // The AuthenticationPolicy constructor is marked for evaluation; it is the only way to send no key at all.
         return string.IsNullOrEmpty(apiKey)
             ? new OpenAIClient(new NoAuthenticationPolicy(), clientOptions)

@@ -1,31 +1,74 @@
-using System.Net.Http.Headers;
-using System.Runtime.InteropServices;
-using System.Text;
+using System.ClientModel.Primitives;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using OpenAI;
 
 namespace PolicyChat.Core.Models;
 
 /// <summary>
-/// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> over <c>POST {base}/v1/embeddings</c>, spoken directly with
-/// <see cref="HttpClient"/>: <c>{"model", "input": [...], "encoding_format": "float"}</c>. (The OpenAI SDK always asks
-/// for base64, which Ollama before 0.12.7 ignores, so its answers fail to parse.) Inputs go in batches of
-/// <see cref="EmbeddingOptions.BatchSize"/>; results come back in input order whatever order the server lists them in;
-/// every vector must have the same size (and <see cref="EmbeddingOptions.Dimensions"/> when set). Failures are
-/// <see cref="ModelException"/>s; cancellation by the caller stays an <see cref="OperationCanceledException"/>.
+/// Embeddings through the OpenAI SDK's embedding client as an M.E.AI generator, for OpenAI-compatible servers. What is
+/// ours: inputs go in batches of <see cref="EmbeddingOptions.BatchSize"/>; failures become <see cref="ModelException"/>s;
+/// every vector must have the same size (and <see cref="EmbeddingOptions.Dimensions"/> when set), one per input; and
+/// the <see cref="FloatEmbeddingsPolicy"/> for servers that ignore the SDK's <c>encoding_format: base64</c>.
 /// </summary>
-public sealed class OpenAiCompatibleEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+public sealed class OpenAiCompatibleEmbeddingGenerator : DelegatingEmbeddingGenerator<string, Embedding<float>>
 {
-    private const int MaxErrorBodyChars = 8 * 1024;
-
     private readonly EmbeddingOptions _options;
-    private readonly HttpClient _httpClient;
-    private readonly Uri _url;
-    private readonly string _baseUrl;
-    private readonly EmbeddingGeneratorMetadata _metadata;
+    private readonly ModelCallContext _context;
 
     /// <param name="httpClient">Shared client (see <see cref="ModelEndpoints.CreateHttpClient"/>); not disposed here.</param>
     public OpenAiCompatibleEmbeddingGenerator(EmbeddingOptions options, HttpClient httpClient)
+        : base(Create(options, httpClient, out var context))
+    {
+        _options = options;
+        _context = context;
+    }
+
+    public override async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values,
+        EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var inputs = values.ToList();
+        var result = new GeneratedEmbeddings<Embedding<float>>(inputs.Count);
+        var size = options?.Dimensions ?? _options.Dimensions;
+        for (var start = 0; start < inputs.Count; start += _options.BatchSize)
+        {
+            var batch = inputs.GetRange(start, Math.Min(_options.BatchSize, inputs.Count - start));
+            GeneratedEmbeddings<Embedding<float>> embedded;
+            try
+            {
+                embedded = await base.GenerateAsync(batch, options, cancellationToken);
+            }
+            catch (Exception ex) when (ModelErrors.TryMap(ex, _context, cancellationToken, out var mapped))
+            {
+                throw mapped;
+            }
+            if (embedded.Count != batch.Count)
+            {
+                throw ModelErrors.InvalidResponse(_context, $"{embedded.Count} embeddings for {batch.Count} inputs");
+            }
+            foreach (var embedding in embedded)
+            {
+                size ??= embedding.Vector.Length;
+                if (embedding.Vector.Length != size || size == 0)
+                {
+                    throw ModelErrors.InvalidResponse(_context, _options.Dimensions is { } d && options?.Dimensions is null
+                        ? $"a vector of {embedding.Vector.Length} dimensions where {EmbeddingOptions.SectionName}:Dimensions is {d}"
+                        : $"vectors of {size} and {embedding.Vector.Length} dimensions in one run");
+                }
+                result.Add(embedding);
+            }
+            if (embedded.Usage is { } usage)
+            {
+                result.Usage ??= new UsageDetails();
+                result.Usage.Add(usage);
+            }
+        }
+        return result;
+    }
+
+    private static IEmbeddingGenerator<string, Embedding<float>> Create(EmbeddingOptions options, HttpClient httpClient, out ModelCallContext context)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(httpClient);
@@ -33,214 +76,64 @@ public sealed class OpenAiCompatibleEmbeddingGenerator : IEmbeddingGenerator<str
         {
             throw new ArgumentException($"{EmbeddingOptions.SectionName}:Endpoint and {EmbeddingOptions.SectionName}:Model must be set to create an embedding generator.", nameof(options));
         }
-        _options = options;
-        _httpClient = httpClient;
-        _baseUrl = ModelEndpoints.BaseUrl(options.Endpoint);
-        _url = ModelEndpoints.V1(options.Endpoint, "embeddings");
-        _metadata = new EmbeddingGeneratorMetadata("openai-compatible", new Uri(_baseUrl), options.Model, options.Dimensions);
+        context = new ModelCallContext(EmbeddingOptions.SectionName, ModelEndpoints.BaseUrl(options.Endpoint), options.Model, TimeSpan.FromSeconds(options.TimeoutSeconds));
+        return ModelClients.CreateOpenAiClient(options.Endpoint, options.ApiKey, context, httpClient, new FloatEmbeddingsPolicy())
+            .GetEmbeddingClient(options.Model).AsIEmbeddingGenerator(options.Dimensions);
     }
 
-    public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
-        IEnumerable<string> values,
-        EmbeddingGenerationOptions? options = null,
-        CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The SDK always asks for base64 vectors and cannot read float arrays, which servers that ignore
+    /// <c>encoding_format</c> send (Ollama before 0.12.7), nor does it order results by their <c>index</c>: rewrites
+    /// answers to base64 vectors in index order.
+    /// </summary>
+    private sealed class FloatEmbeddingsPolicy : PipelinePolicy
     {
-        ArgumentNullException.ThrowIfNull(values);
-        var inputs = values.ToList();
-        var model = options?.ModelId is { Length: > 0 } requested ? requested : _options.Model;
-        var dimensions = options?.Dimensions ?? _options.Dimensions;
-        var context = new ModelCallContext(EmbeddingOptions.SectionName, _baseUrl, model, TimeSpan.FromSeconds(Math.Max(1, _options.TimeoutSeconds)));
-        var result = new GeneratedEmbeddings<Embedding<float>>(inputs.Count);
-        long inputTokens = 0;
-        var sawUsage = false;
-        int? size = dimensions;
-        var batchSize = Math.Max(1, _options.BatchSize);
+        public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex) =>
+            ProcessAsync(message, pipeline, currentIndex).AsTask().GetAwaiter().GetResult();
 
-        for (var start = 0; start < inputs.Count; start += batchSize)
+        public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
         {
-            var batch = inputs.GetRange(start, Math.Min(batchSize, inputs.Count - start));
-            var (vectors, tokens) = await EmbedBatchAsync(batch, model, dimensions, context, cancellationToken);
-            foreach (var vector in vectors)
+            // Unbuffered, so the body can be replaced before the SDK reads it.
+            message.BufferResponse = false;
+            await ProcessNextAsync(message, pipeline, currentIndex);
+            message.BufferResponse = true;
+            if (message.Response is not { ContentStream: { } stream } response)
             {
-                size ??= vector.Length;
-                if (vector.Length != size)
+                return;
+            }
+            using var body = new MemoryStream();
+            await stream.CopyToAsync(body, message.CancellationToken);
+            response.ContentStream = new MemoryStream(response.IsError ? body.ToArray() : Rewrite(body.ToArray()));
+            await response.BufferContentAsync(message.CancellationToken);
+        }
+
+        private static byte[] Rewrite(byte[] body)
+        {
+            JsonNode? root;
+            try
+            {
+                root = JsonNode.Parse(body);
+            }
+            catch (JsonException)
+            {
+                return body; // the SDK reports it
+            }
+            if (root?["data"] is not JsonArray data)
+            {
+                return body;
+            }
+            var items = data.Select((d, i) => (Index: d?["index"]?.GetValue<int>() ?? i, Item: d!)).OrderBy(x => x.Index).ToList();
+            data.Clear();
+            foreach (var (_, item) in items)
+            {
+                if (item["embedding"] is JsonArray floats)
                 {
-                    throw ModelErrors.InvalidResponse(context, dimensions is null
-                        ? $"vectors of {size} and {vector.Length} dimensions in one run"
-                        : $"a vector of {vector.Length} dimensions where {EmbeddingOptions.SectionName}:Dimensions is {dimensions}");
+                    var vector = floats.Select(f => f!.GetValue<float>()).ToArray();
+                    item["embedding"] = Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.AsSpan()));
                 }
-                result.Add(new Embedding<float>(vector) { ModelId = model, CreatedAt = DateTimeOffset.UtcNow });
+                data.Add(item);
             }
-            if (tokens is { } t)
-            {
-                inputTokens += t;
-                sawUsage = true;
-            }
+            return JsonSerializer.SerializeToUtf8Bytes(root);
         }
-        if (sawUsage)
-        {
-            result.Usage = new UsageDetails { InputTokenCount = inputTokens, TotalTokenCount = inputTokens };
-        }
-        return result;
-    }
-
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-        if (serviceType == typeof(EmbeddingGeneratorMetadata))
-        {
-            return _metadata;
-        }
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
-
-    public void Dispose()
-    {
-        // The HttpClient belongs to the caller.
-    }
-
-    private async Task<(float[][] Vectors, long? Tokens)> EmbedBatchAsync(
-        List<string> batch,
-        string model,
-        int? dimensions,
-        ModelCallContext context,
-        CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(context.Timeout);
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, _url)
-            {
-                Content = new ByteArrayContent(RequestBody(batch, model, dimensions)),
-            };
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-            if (!string.IsNullOrEmpty(_options.ApiKey))
-            {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.ApiKey);
-            }
-
-            using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            if (!response.IsSuccessStatusCode)
-            {
-                var body = await ReadLimitedAsync(response.Content, timeout.Token);
-                throw ModelErrors.FromStatus((int)response.StatusCode, body, context);
-            }
-            await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
-            using var document = await JsonDocument.ParseAsync(stream, default, timeout.Token);
-            return ParseResponse(document.RootElement, batch.Count, context);
-        }
-        catch (Exception ex) when (ModelErrors.TryMap(ex, context, cancellationToken, out var mapped))
-        {
-            throw mapped;
-        }
-    }
-
-    private static byte[] RequestBody(List<string> batch, string model, int? dimensions)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("model", model);
-            writer.WriteStartArray("input");
-            foreach (var text in batch)
-            {
-                writer.WriteStringValue(text);
-            }
-            writer.WriteEndArray();
-            writer.WriteString("encoding_format", "float");
-            if (dimensions is { } d)
-            {
-                writer.WriteNumber("dimensions", d);
-            }
-            writer.WriteEndObject();
-        }
-        return buffer.ToArray();
-    }
-
-    private static (float[][] Vectors, long? Tokens) ParseResponse(JsonElement root, int expected, ModelCallContext context)
-    {
-        if (ModelErrors.TryGetErrorMessage(root, out var message, out var code) && !root.TryGetProperty("data", out _))
-        {
-            throw ModelErrors.ErrorInBody(message, code, context);
-        }
-        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
-        {
-            throw ModelErrors.InvalidResponse(context, "no 'data' array in the embeddings response");
-        }
-        if (data.GetArrayLength() != expected)
-        {
-            throw ModelErrors.InvalidResponse(context, $"{data.GetArrayLength()} embeddings for {expected} inputs");
-        }
-
-        var vectors = new float[expected][];
-        var position = 0;
-        foreach (var item in data.EnumerateArray())
-        {
-            var index = item.TryGetProperty("index", out var indexElement) && indexElement.TryGetInt32(out var i) ? i : position;
-            if (index < 0 || index >= expected || vectors[index] is not null)
-            {
-                throw ModelErrors.InvalidResponse(context, $"embedding index {index} is out of range or repeated");
-            }
-            if (!item.TryGetProperty("embedding", out var embedding))
-            {
-                throw ModelErrors.InvalidResponse(context, $"embedding {index} has no vector");
-            }
-            vectors[index] = ReadVector(embedding, index, context);
-            position++;
-        }
-
-        long? tokens = root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object
-            && usage.TryGetProperty("prompt_tokens", out var prompt) && prompt.TryGetInt64(out var count)
-            ? count
-            : null;
-        return (vectors, tokens);
-    }
-
-    private static float[] ReadVector(JsonElement embedding, int index, ModelCallContext context)
-    {
-        switch (embedding.ValueKind)
-        {
-            case JsonValueKind.Array:
-                var vector = new float[embedding.GetArrayLength()];
-                var i = 0;
-                foreach (var value in embedding.EnumerateArray())
-                {
-                    if (value.ValueKind != JsonValueKind.Number || !value.TryGetSingle(out vector[i]) || !float.IsFinite(vector[i]))
-                    {
-                        throw ModelErrors.InvalidResponse(context, $"embedding {index} holds a value that is not a finite number");
-                    }
-                    i++;
-                }
-                if (vector.Length == 0)
-                {
-                    throw ModelErrors.InvalidResponse(context, $"embedding {index} is empty");
-                }
-                return vector;
-            case JsonValueKind.String:
-                // A server that answers base64 although we asked for floats: little-endian float32s.
-                var bytes = Convert.FromBase64String(embedding.GetString() ?? "");
-                if (bytes.Length == 0 || bytes.Length % sizeof(float) != 0)
-                {
-                    throw ModelErrors.InvalidResponse(context, $"embedding {index} is not a float32 vector");
-                }
-                return MemoryMarshal.Cast<byte, float>(bytes).ToArray();
-            default:
-                throw ModelErrors.InvalidResponse(context, $"embedding {index} is neither a number array nor base64");
-        }
-    }
-
-    private static async Task<string> ReadLimitedAsync(HttpContent content, CancellationToken cancellationToken)
-    {
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        var buffer = new char[MaxErrorBodyChars];
-        var read = await reader.ReadBlockAsync(buffer.AsMemory(), cancellationToken);
-        return new string(buffer, 0, read);
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.ML.Tokenizers;
 namespace PolicyChat.Core.Tokens;
 
 /// <summary>Creates the <see cref="Tokenizer"/> named by <see cref="TokenizerOptions"/> (Microsoft.ML.Tokenizers).</summary>
-public static class TokenizerFactory
+public static partial class TokenizerFactory
 {
     public const string O200k = "o200k";
     public const string SentencePiece = "sentencepiece";
@@ -30,7 +30,7 @@ public static class TokenizerFactory
                     return SentencePieceTokenizer.Create(stream, false, false);
                 }
             case Bpe:
-                return BpeTokenizer.Create(new BpeOptions(path, MergesPath(path)) { ByteLevel = true, PreTokenizer = PreTokenizer.CreateWordOrNonWord() });
+                return BpeTokenizer.Create(new BpeOptions(path, MergesPath(path)) { ByteLevel = true, PreTokenizer = new RegexPreTokenizer(QwenPattern(), null) });
             case Bert:
                 return BertTokenizer.Create(path);
             default:
@@ -56,6 +56,10 @@ public static class TokenizerFactory
         }
         return name.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) ? Bert : null;
     }
+
+    /// <summary>The pre-tokenizer pattern of Qwen2/Qwen2.5's byte-level BPE (GPT-4 style: words keep their leading space).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+")]
+    private static partial System.Text.RegularExpressions.Regex QwenPattern();
 
     /// <summary><c>merges.txt</c> beside a <c>vocab.json</c>.</summary>
     public static string MergesPath(string vocabPath) =>

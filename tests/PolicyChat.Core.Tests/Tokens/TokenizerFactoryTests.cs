@@ -64,4 +64,31 @@ public sealed class TokenizerFactoryTests
         Assert.Equal(fitted.Tokens, tokenizer.CountTokens(fitted.Text));
         Assert.InRange(fitted.PassagesSent, 1, 4);
     }
+
+    [Fact]
+    public void Create_BpeVocabAndMerges_EncodesWithTheMerges()
+    {
+        // A Qwen-style byte-level BPE in miniature: "lo", "low" and "er" come from the merges.
+        var folder = TestPaths.NewTempDirectory();
+        var vocab = Path.Combine(folder, "vocab.json");
+        File.WriteAllText(vocab, """{"l":0,"o":1,"w":2,"e":3,"r":4,"Ġ":5,"lo":6,"low":7,"Ġl":8,"Ġlow":9,"er":10,"Ġlo":11}""");
+        File.WriteAllText(Path.Combine(folder, "merges.txt"), "#version: 0.2\nĠ l\nĠl o\nĠlo w\nl o\nlo w\ne r\n");
+
+        var tokenizer = TokenizerFactory.Create(new TokenizerOptions { Path = vocab });
+
+        Assert.Equal([7], tokenizer.EncodeToIds("low"));
+        Assert.Equal([7, 10], tokenizer.EncodeToIds("lower"));
+        Assert.StartsWith("bpe:", TokenizerFactory.Describe(new TokenizerOptions { Path = vocab }), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_BertVocab_SplitsIntoWordPieces()
+    {
+        var vocab = Path.Combine(TestPaths.NewTempDirectory(), "vocab.txt");
+        File.WriteAllLines(vocab, ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "data", "##base", "policy", "the"]);
+
+        var tokenizer = TokenizerFactory.Create(new TokenizerOptions { Path = vocab });
+
+        Assert.Equal([8, 5, 6, 7], tokenizer.EncodeToIds("the database policy").Where(id => id > 4));
+    }
 }
