@@ -22,7 +22,9 @@ public sealed class DocumentIndexer(TextAnalyzer analyzer, Chunker chunker)
         var document = new StoredDocument(id, sourcePath, metadata.Title, metadata.Language, metadata.Date, metadata.Outlet,
             contentHash, text, ingestedAt);
         var title = Analyzer.AnalyzeForIndex(metadata.Title);
-        var chunks = chunker.Split(text, extracted.Headings.Count > 0 ? extracted.Headings : null);
+        var chunks = extracted.PageStarts is { Count: > 1 } pages
+            ? SplitByPage(text, pages)
+            : chunker.Split(text, extracted.Headings.Count > 0 ? extracted.Headings : null);
         var indexed = new List<ChunkToIndex>(chunks.Count);
         foreach (var chunk in chunks)
         {
@@ -35,9 +37,28 @@ public sealed class DocumentIndexer(TextAnalyzer analyzer, Chunker chunker)
                 LanguageDetector.Detect(chunk.Text),
                 Concat(title.Terms, analyzed.Terms),
                 Concat(title.CharNGrams, analyzed.CharNGrams),
-                NGramSource: NGramSource.Concat(title.NGramSource, analyzed.NGramSource)));
+                NGramSource: NGramSource.Concat(title.NGramSource, analyzed.NGramSource))
+            {
+                Page = extracted.PageAt(chunk.Start),
+            });
         }
         return new IndexedDocument(document, indexed);
+    }
+
+    /// <summary>Chunks that never cross a page boundary, so each chunk's page is the page of all its text.</summary>
+    private List<TextChunk> SplitByPage(string text, IReadOnlyList<int> pageStarts)
+    {
+        var chunks = new List<TextChunk>();
+        for (var page = 0; page < pageStarts.Count; page++)
+        {
+            var start = pageStarts[page];
+            var end = page + 1 < pageStarts.Count ? pageStarts[page + 1] : text.Length;
+            foreach (var chunk in chunker.Split(text[start..end]))
+            {
+                chunks.Add(chunk with { Ordinal = chunks.Count, Start = chunk.Start + start, End = chunk.End + start });
+            }
+        }
+        return chunks;
     }
 
     private static List<string> Concat(IReadOnlyList<string> a, IReadOnlyList<string> b)

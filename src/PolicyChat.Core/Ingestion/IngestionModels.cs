@@ -10,7 +10,11 @@ public sealed record IngestionResult(
     int Chunks,
     string? Reason,
     TimeSpan Elapsed,
-    string? Title = null);
+    string? Title = null)
+{
+    /// <summary>What a stored document's reading involved worth knowing (OCR pages and confidence); null when nothing.</summary>
+    public string? Detail { get; init; }
+}
 
 public sealed record IngestionSummary(IReadOnlyList<IngestionResult> Results, TimeSpan Elapsed)
 {

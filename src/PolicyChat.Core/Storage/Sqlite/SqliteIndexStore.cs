@@ -63,6 +63,7 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
         await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
         await ExecuteAsync(connection, Schema, cancellationToken);
         await SqliteSchemaMigration.MigrateAsync(connection, SchemaVersion, cancellationToken);
+        await SqliteSchemaMigration.AddPageColumnAsync(connection, cancellationToken);
         _initialized = true;
     }
 
@@ -490,8 +491,8 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
         }
         await using var chunk = Command(connection, tx,
             """
-            INSERT INTO chunks(doc_rowid, ordinal, start, end, language, text, terms, gram_source, vector)
-            VALUES($doc, $ord, $start, $end, $lang, $text, $terms, $grams, $vec) RETURNING rowid;
+            INSERT INTO chunks(doc_rowid, ordinal, start, end, language, text, terms, gram_source, vector, page)
+            VALUES($doc, $ord, $start, $end, $lang, $text, $terms, $grams, $vec, $page) RETURNING rowid;
             """);
         var pDoc = chunk.Parameters.Add("$doc", SqliteType.Integer);
         var pOrd = chunk.Parameters.Add("$ord", SqliteType.Integer);
@@ -502,6 +503,7 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
         var pTerms = chunk.Parameters.Add("$terms", SqliteType.Text);
         var pGrams = chunk.Parameters.Add("$grams", SqliteType.Text);
         var pVec = chunk.Parameters.Add("$vec", SqliteType.Blob);
+        var pPage = chunk.Parameters.Add("$page", SqliteType.Integer);
         chunk.Prepare();
 
         var added = new List<ChunkTerms>(chunks.Count);
@@ -518,6 +520,7 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
             pTerms.Value = terms;
             pGrams.Value = grams;
             pVec.Value = c.Vector is { Length: > 0 } v ? VectorBlob.ToBytes(v) : DBNull.Value;
+            pPage.Value = c.Page is { } page ? page : DBNull.Value;
             var rowId = (long)(await chunk.ExecuteScalarAsync(cancellationToken))!;
             added.Add(new ChunkTerms(rowId, terms, grams));
         }
@@ -596,7 +599,7 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
         }
         cmd.CommandText =
             $"""
-            SELECT c.rowid, d.id, c.ordinal, c.start, c.end, c.text, d.title, c.language, d.date, d.outlet
+            SELECT c.rowid, d.id, c.ordinal, c.start, c.end, c.text, d.title, c.language, d.date, d.outlet, c.page
             FROM chunks c JOIN documents d ON d.rowid = c.doc_rowid WHERE c.rowid IN ({names});
             """;
         var rows = new Dictionary<long, ChunkHit>(rowIds.Count);
@@ -605,7 +608,10 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
         while (await r.ReadAsync(cancellationToken))
         {
             rows[r.GetInt64(0)] = new ChunkHit(r.GetString(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4), r.GetString(5),
-                r.GetString(6), r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9), 0, noRanks);
+                r.GetString(6), r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9), 0, noRanks)
+            {
+                Page = r.IsDBNull(10) ? null : r.GetInt32(10),
+            };
         }
         return rows;
     }
@@ -651,7 +657,8 @@ public sealed class SqliteIndexStore : IIndexStore, ITermStatisticsSource, IInde
             text TEXT NOT NULL,
             terms TEXT NOT NULL DEFAULT '',
             gram_source TEXT NOT NULL DEFAULT '',
-            vector BLOB);
+            vector BLOB,
+            page INTEGER);
         CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_rowid, ordinal);
         """;
 }

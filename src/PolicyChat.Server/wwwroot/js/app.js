@@ -449,7 +449,7 @@
       title.dir = 'auto';
       setLang(title, passage.language);
       button.append(element('span', 'source-number', `[${number}]`), ' ', title);
-      const meta = [passage.outlet, formatDate(passage.date)].filter(Boolean).join(' · ');
+      const meta = [passage.outlet, formatDate(passage.date), passage.page ? t('pageLabel', { n: passage.page }) : ''].filter(Boolean).join(' · ');
       if (meta) {
         const metaNode = element('span', 'source-meta', meta);
         metaNode.dir = 'auto';
