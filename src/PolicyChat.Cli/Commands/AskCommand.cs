@@ -56,7 +56,7 @@ internal static class AskCommand
                         Console.WriteLine();
                         foreach (var c in citations)
                         {
-                            var source = string.Join(", ", new[] { c.Title, c.Outlet, c.Date }.Where(s => !string.IsNullOrWhiteSpace(s)));
+                            var source = c.SourceLabel(e.Language ?? "en");
                             Console.WriteLine($"[{c.Marker}] {source} ({c.Start}–{c.End}, support {c.Support:0.00})");
                             Console.WriteLine($"    “{c.Quote.ReplaceLineEndings(" ")}”");
                         }

@@ -88,7 +88,8 @@ internal static class IngestCommand
     internal static string FormatLine(IngestionResult r) =>
         $"{r.Status.ToString().ToLowerInvariant(),-9} {DisplayNames.Escape(r.Path)}" +
         (r.Chunks > 0 ? $" ({r.Chunks} chunks)" : "") +
-        (r.Reason is null ? "" : $": {r.Reason}");
+        (r.Reason is null ? "" : $": {r.Reason}") +
+        (r.Detail is null ? "" : $" [{r.Detail}]");
 }
 
 /// <summary>IProgress that runs the handler on the reporting thread (Progress&lt;T&gt; posts to the thread pool and can reorder).</summary>

@@ -29,7 +29,12 @@ public sealed record Passage(
     string Text,
     int Start,
     int End,
-    double Score);
+    double Score)
+{
+    /// <summary>The 1-based PDF page the passage starts on; null for other formats (omitted from JSON).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Page { get; init; }
+}
 
 /// <summary>A verified citation: the marker, its document, and the quoted span with offsets into the original document text.</summary>
 public sealed record Citation(
@@ -42,7 +47,23 @@ public sealed record Citation(
     string Quote,
     int Start,
     int End,
-    double Support);
+    double Support)
+{
+    /// <summary>The 1-based PDF page of the cited passage; null for other formats (omitted from JSON).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Page { get; init; }
+
+    /// <summary>Where the citation points, for display: title, outlet, date and page ("ص 3" in Arabic, "p. 3" otherwise).</summary>
+    public string SourceLabel(string language) =>
+        string.Join(", ", new[] { Title, Outlet, Date, Page is { } page ? PageLabel.Format(page, language) : null }.Where(s => !string.IsNullOrWhiteSpace(s)));
+}
+
+/// <summary>How a page number is written next to a source: "ص 3" for Arabic, "p. 3" otherwise.</summary>
+public static class PageLabel
+{
+    public static string Format(int page, string language) =>
+        (string.Equals(language, "ar", StringComparison.OrdinalIgnoreCase) ? "ص " : "p. ") + page.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
 
 public sealed record AnswerTimings(double RewriteMs, double RetrievalMs, double PreparationMs, double? FirstTokenMs, double TotalMs);
 

@@ -133,7 +133,7 @@ public sealed class AnswerService(
         }
 
         var passages = retrieval.Hits.Select((h, i) => new Passage(i + 1, h.DocumentId, h.Title, h.Outlet, h.Date, h.Language, h.Text, h.Start, h.End,
-            Math.Round(h.Score, 6))).ToList();
+            Math.Round(h.Score, 6)) { Page = h.Page }).ToList();
         yield return AnswerEvent.Sources(passages);
 
         if (_kernel is not null)

@@ -66,7 +66,7 @@ public sealed class ExtractiveAnswerer(TextAnalyzer analyzer, CitationVerifier v
             var support = verifier.Verify(sentence, passage);
             sb.Append("\n- ").Append(sentence).Append(" [").Append(passage.Number).Append(']');
             citations.Add(new Citation(passage.Number, passage.DocumentId, passage.Title, passage.Outlet, passage.Date, passage.Language,
-                support.Quote, support.Start, support.End, Math.Round(support.Score, 3)));
+                support.Quote, support.Start, support.End, Math.Round(support.Score, 3)) { Page = passage.Page });
         }
         return new ExtractiveAnswer(sb.ToString(), citations);
     }

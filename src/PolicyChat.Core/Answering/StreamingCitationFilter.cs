@@ -96,7 +96,7 @@ public sealed class StreamingCitationFilter(IReadOnlyList<Passage> passages, Cit
                 if (!_citations.Any(c => c.Marker == number && c.Start == support.Start))
                 {
                     _citations.Add(new Citation(number, passage.DocumentId, passage.Title, passage.Outlet, passage.Date, passage.Language,
-                        support.Quote, support.Start, support.End, Math.Round(support.Score, 3)));
+                        support.Quote, support.Start, support.End, Math.Round(support.Score, 3)) { Page = passage.Page });
                 }
             }
             else if (claim.Length > 0 && !_unsupported.Contains(claim))

@@ -185,6 +185,29 @@ public sealed class DocumentLoader(DocumentLoaderOptions options)
         }
     }
 
+    /// <summary>Pages joined by a blank line, each canonical and trimmed, with the offset where each page begins.</summary>
+    private static ExtractedDocument JoinPages(PdfTextReader.PdfResult result)
+    {
+        var text = new System.Text.StringBuilder();
+        var starts = new List<int>(result.Pages!.Count);
+        foreach (var page in result.Pages)
+        {
+            if (starts.Count > 0)
+            {
+                text.Append("\n\n");
+            }
+            starts.Add(text.Length);
+            text.Append(TextDecoding.Canonicalize(page).Trim());
+        }
+        return new ExtractedDocument(text.ToString(), null, "pdf", [])
+        {
+            PageStarts = starts,
+            OcrPages = result.OcrPages,
+            OcrConfidence = result.OcrConfidence,
+            UnrecognizedPages = result.UnrecognizedPages,
+        };
+    }
+
     private async Task<(ExtractedDocument? Document, ReadOutcome? Outcome)> ReadPdfAsync(string path, ReadOnlyMemory<byte> bytes, string? diskPath, CancellationToken cancellationToken)
     {
         string? temporary = null;
@@ -200,11 +223,11 @@ public sealed class DocumentLoader(DocumentLoaderOptions options)
             {
                 return (null, ReadOutcome.Skip(path, result.Reason!, result.Problem!.Value));
             }
-            if (result.Text is null)
+            if (result.Pages is null)
             {
                 return (null, ReadOutcome.Fail(path, result.Reason!, result.Problem!.Value));
             }
-            return (new ExtractedDocument(TextDecoding.Canonicalize(result.Text).Trim(), null, "pdf", []), null);
+            return (JoinPages(result), null);
         }
         finally
         {

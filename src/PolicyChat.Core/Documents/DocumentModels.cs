@@ -17,7 +17,36 @@ public sealed record ExtractedDocument(string Text, string? Title, string Format
 
     /// <summary>Language code stated by the format itself (Markdown front matter); null otherwise.</summary>
     public string? Language { get; init; }
+
+    /// <summary>For paged formats (PDF): the offset in <see cref="Text"/> where each page begins (page n at index n-1).</summary>
+    public IReadOnlyList<int>? PageStarts { get; init; }
+
+    /// <summary>Pages whose text came from optical character recognition, and Tesseract's mean word confidence (0-100) over them.</summary>
+    public int OcrPages { get; init; }
+
+    public double? OcrConfidence { get; init; }
+
+    /// <summary>Scanned pages that could not be recognized (OCR missing, off, or failed on them).</summary>
+    public int UnrecognizedPages { get; init; }
+
+    /// <summary>The 1-based page holding <paramref name="offset"/>; null for formats without pages.</summary>
+    public int? PageAt(int offset)
+    {
+        if (PageStarts is not { Count: > 0 } starts)
+        {
+            return null;
+        }
+        var page = 1;
+        for (var i = 1; i < starts.Count && starts[i] <= offset; i++)
+        {
+            page = i + 1;
+        }
+        return page;
+    }
 }
+
+/// <summary>When scanned PDF pages are recognized: Auto (pages without a text layer), Off, or Always (every page).</summary>
+public enum OcrMode { Auto, Off, Always }
 
 public enum ReadStatus { Ok, Skipped, Failed }
 
@@ -69,6 +98,24 @@ public sealed record DocumentLoaderOptions
 
     /// <summary>How long one pdftotext run may take before it is killed and the file reported as failed.</summary>
     public TimeSpan PdfTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Optical character recognition of PDF pages (Ingestion:Ocr = auto, off, always).</summary>
+    public OcrMode Ocr { get; init; } = OcrMode.Auto;
+
+    /// <summary>The tesseract executable (Debian: tesseract-ocr, with tesseract-ocr-ara for Arabic).</summary>
+    public string TesseractPath { get; init; } = "tesseract";
+
+    /// <summary>The pdftoppm executable (poppler-utils), which renders scanned pages for OCR.</summary>
+    public string PdfToPpmPath { get; init; } = "pdftoppm";
+
+    /// <summary>Tesseract languages, joined with '+'.</summary>
+    public string OcrLanguages { get; init; } = "ara+eng";
+
+    /// <summary>Resolution scanned pages are rendered at for OCR.</summary>
+    public int OcrDpi { get; init; } = 300;
+
+    /// <summary>How long rendering or recognizing one page may take.</summary>
+    public TimeSpan OcrPageTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
     /// <summary>How long parsing one HTML document (or the raw HTML inside one Markdown file) may take.</summary>
     public TimeSpan ParseTimeout { get; init; } = TimeSpan.FromSeconds(30);

@@ -1,118 +1,93 @@
-using System.ComponentModel;
-using System.Diagnostics;
-using System.Text;
-
 namespace PolicyChat.Core.Documents;
 
 /// <summary>
-/// PDF to text through poppler's pdftotext, run as a child process (no shell) with a timeout; cancellation and the
-/// timeout kill the whole process tree.
+/// PDF to text, page by page: poppler's pdftotext for the text layer (output capped at
+/// <see cref="DocumentLoaderOptions.MaxExtractedChars"/>), then <see cref="PdfTextCleanup"/>; pages without a text
+/// layer are recognized with <see cref="TesseractOcr"/> as <see cref="DocumentLoaderOptions.Ocr"/> says.
 /// </summary>
 internal static class PdfTextReader
 {
     public const string ToolMissingReason = "skipped: pdftotext not found (install poppler-utils to read PDF files)";
 
-    internal sealed record PdfResult(string? Text, ReadStatus Status, ReadProblem? Problem, string? Reason);
+    /// <summary>A page with fewer letters than this in its text layer counts as scanned.</summary>
+    private const int MinLettersForTextLayer = 3;
+
+    internal sealed record PdfResult(IReadOnlyList<string>? Pages, ReadStatus Status, ReadProblem? Problem, string? Reason)
+    {
+        public int OcrPages { get; init; }
+        public double? OcrConfidence { get; init; }
+        public int UnrecognizedPages { get; init; }
+    }
 
     public static async Task<PdfResult> ReadAsync(string pdfPath, DocumentLoaderOptions options, CancellationToken cancellationToken)
     {
-        var executable = ResolveExecutable(options.PdfToTextPath);
-        if (executable is null)
+        var result = await ToolProcess.RunAsync(options.PdfToTextPath, ["-enc", "UTF-8", pdfPath, "-"], options.PdfTimeout,
+            options.MaxExtractedChars, cancellationToken);
+        switch (result.Outcome)
         {
-            return new PdfResult(null, ReadStatus.Skipped, ReadProblem.ToolMissing, ToolMissingReason);
-        }
-
-        var startInfo = new ProcessStartInfo(executable)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = false,
-            CreateNoWindow = true,
-            StandardOutputEncoding = new UTF8Encoding(false, false),
-            StandardErrorEncoding = new UTF8Encoding(false, false),
-        };
-        foreach (var argument in new[] { "-enc", "UTF-8", "-nopgbrk", pdfPath, "-" })
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        using var process = new Process { StartInfo = startInfo };
-        try
-        {
-            if (!process.Start())
-            {
+            case ToolProcess.Outcome.Missing:
                 return new PdfResult(null, ReadStatus.Skipped, ReadProblem.ToolMissing, ToolMissingReason);
-            }
-        }
-        catch (Win32Exception)
-        {
-            return new PdfResult(null, ReadStatus.Skipped, ReadProblem.ToolMissing, ToolMissingReason);
+            case ToolProcess.Outcome.TimedOut:
+                return new PdfResult(null, ReadStatus.Failed, ReadProblem.Error, $"pdftotext timed out after {options.PdfTimeout.TotalSeconds:0.#} seconds");
+            case ToolProcess.Outcome.TooMuchOutput:
+                throw new ExtractionLimitException();
+            case ToolProcess.Outcome.Failed:
+                return new PdfResult(null, ReadStatus.Failed, ReadProblem.Corrupt, $"corrupt or unreadable PDF (pdftotext exit code {result.ExitCode})");
         }
 
-        using var timeout = new CancellationTokenSource(options.PdfTimeout);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var stdout = process.StandardOutput.ReadToEndAsync(linked.Token);
-        var stderr = process.StandardError.ReadToEndAsync(linked.Token);
+        // pdftotext ends every page with a form feed.
+        var pages = result.Output.Split('\f').Select(PdfTextCleanup.Clean).ToList();
+        if (pages.Count > 1 && pages[^1].Trim().Length == 0)
+        {
+            pages.RemoveAt(pages.Count - 1);
+        }
+        var scanned = Enumerable.Range(0, pages.Count)
+            .Where(i => options.Ocr == OcrMode.Always || (options.Ocr == OcrMode.Auto && pages[i].Count(char.IsLetter) < MinLettersForTextLayer))
+            .ToList();
+        if (scanned.Count == 0)
+        {
+            return new PdfResult(pages, ReadStatus.Ok, null, null);
+        }
+        if (!await TesseractOcr.IsAvailableAsync(options, cancellationToken))
+        {
+            return pages.All(p => p.Count(char.IsLetter) < MinLettersForTextLayer)
+                ? new PdfResult(null, ReadStatus.Skipped, ReadProblem.ToolMissing, TesseractOcr.MissingReason)
+                : new PdfResult(pages, ReadStatus.Ok, null, null) { UnrecognizedPages = scanned.Count };
+        }
+
+        var work = Directory.CreateTempSubdirectory("policychat-ocr-");
         try
         {
-            await process.WaitForExitAsync(linked.Token);
-            var text = await stdout;
-            _ = await stderr;
-            if (process.ExitCode != 0)
+            var confidences = new List<double>();
+            var unrecognized = 0;
+            foreach (var index in scanned)
             {
-                return new PdfResult(null, ReadStatus.Failed, ReadProblem.Corrupt, $"corrupt or unreadable PDF (pdftotext exit code {process.ExitCode})");
-            }
-            return new PdfResult(text, ReadStatus.Ok, null, null);
-        }
-        catch (OperationCanceledException)
-        {
-            Kill(process);
-            cancellationToken.ThrowIfCancellationRequested();
-            return new PdfResult(null, ReadStatus.Failed, ReadProblem.Error, $"pdftotext timed out after {options.PdfTimeout.TotalSeconds:0.#} seconds");
-        }
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited.
-        }
-        catch (Win32Exception)
-        {
-            // Could not be killed (already gone); nothing more to do.
-        }
-    }
-
-    /// <summary>A bare name is looked up on PATH; a path must exist. Null when the tool cannot be found.</summary>
-    internal static string? ResolveExecutable(string tool)
-    {
-        if (string.IsNullOrWhiteSpace(tool))
-        {
-            return null;
-        }
-        if (tool.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal) || tool.Contains(Path.AltDirectorySeparatorChar, StringComparison.Ordinal))
-        {
-            return File.Exists(tool) ? tool : null;
-        }
-        var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
-        var extensions = OperatingSystem.IsWindows() ? new[] { string.Empty, ".exe", ".cmd", ".bat" } : new[] { string.Empty };
-        foreach (var directory in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            foreach (var extension in extensions)
-            {
-                var candidate = Path.Combine(directory, tool + extension);
-                if (File.Exists(candidate))
+                var page = await TesseractOcr.RecognizeAsync(pdfPath, index + 1, options, work.FullName, cancellationToken);
+                if (page is null)
                 {
-                    return candidate;
+                    unrecognized++;
+                    continue;
                 }
+                pages[index] = PdfTextCleanup.Clean(page.Text);
+                confidences.Add(page.MeanConfidence);
+            }
+            return new PdfResult(pages, ReadStatus.Ok, null, null)
+            {
+                OcrPages = confidences.Count,
+                OcrConfidence = confidences.Count > 0 ? confidences.Average() : null,
+                UnrecognizedPages = unrecognized,
+            };
+        }
+        finally
+        {
+            try
+            {
+                work.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a leftover temp folder is harmless.
             }
         }
-        return null;
     }
 }

@@ -22,7 +22,7 @@ public sealed class DocumentIndexer(TextAnalyzer analyzer, Chunker chunker)
         var document = new StoredDocument(id, sourcePath, metadata.Title, metadata.Language, metadata.Date, metadata.Outlet,
             contentHash, text, ingestedAt);
         var title = Analyzer.AnalyzeForIndex(metadata.Title);
-        var chunks = chunker.Split(text, extracted.Headings.Count > 0 ? extracted.Headings : null);
+        var chunks = Split(extracted);
         var indexed = new List<ChunkToIndex>(chunks.Count);
         foreach (var chunk in chunks)
         {
@@ -35,7 +35,10 @@ public sealed class DocumentIndexer(TextAnalyzer analyzer, Chunker chunker)
                 LanguageDetector.Detect(chunk.Text),
                 Concat(title.Terms, analyzed.Terms),
                 Concat(title.CharNGrams, analyzed.CharNGrams),
-                NGramSource: NGramSource.Concat(title.NGramSource, analyzed.NGramSource)));
+                NGramSource: NGramSource.Concat(title.NGramSource, analyzed.NGramSource))
+            {
+                Page = extracted.PageAt(chunk.Start),
+            });
         }
         return new IndexedDocument(document, indexed);
     }
@@ -54,7 +57,7 @@ public sealed class DocumentIndexer(TextAnalyzer analyzer, Chunker chunker)
         var document = new StoredDocument(id, sourcePath, metadata.Title, metadata.Language, metadata.Date, metadata.Outlet,
             contentHash, extracted.Text, ingestedAt);
         var title = Analyzer.AnalyzeForIndex(metadata.Title);
-        var chunks = chunker.Split(extracted.Text, extracted.Headings.Count > 0 ? extracted.Headings : null);
+        var chunks = Split(extracted);
         return (document, chunks.Count, Batches());
 
         IEnumerable<IReadOnlyList<ChunkToIndex>> Batches()
@@ -66,11 +69,36 @@ public sealed class DocumentIndexer(TextAnalyzer analyzer, Chunker chunker)
                 {
                     var analyzed = Analyzer.AnalyzeForIndex(chunk.Text);
                     batch.Add(new ChunkToIndex(chunk.Ordinal, chunk.Start, chunk.End, chunk.Text, LanguageDetector.Detect(chunk.Text),
-                        Concat(title.Terms, analyzed.Terms), [], NGramSource: NGramSource.Concat(title.NGramSource, analyzed.NGramSource)));
+                        Concat(title.Terms, analyzed.Terms), [], NGramSource: NGramSource.Concat(title.NGramSource, analyzed.NGramSource))
+                    {
+                        Page = extracted.PageAt(chunk.Start),
+                    });
                 }
                 yield return batch;
             }
         }
+    }
+
+    /// <summary>The document's chunks: split by page when it has pages (PDF), else by its headings.</summary>
+    private IReadOnlyList<TextChunk> Split(ExtractedDocument extracted) =>
+        extracted.PageStarts is { Count: > 1 } pages
+            ? SplitByPage(extracted.Text, pages)
+            : chunker.Split(extracted.Text, extracted.Headings.Count > 0 ? extracted.Headings : null);
+
+    /// <summary>Chunks that never cross a page boundary, so each chunk's page is the page of all its text.</summary>
+    private List<TextChunk> SplitByPage(string text, IReadOnlyList<int> pageStarts)
+    {
+        var chunks = new List<TextChunk>();
+        for (var page = 0; page < pageStarts.Count; page++)
+        {
+            var start = pageStarts[page];
+            var end = page + 1 < pageStarts.Count ? pageStarts[page + 1] : text.Length;
+            foreach (var chunk in chunker.Split(text[start..end]))
+            {
+                chunks.Add(chunk with { Ordinal = chunks.Count, Start = chunk.Start + start, End = chunk.End + start });
+            }
+        }
+        return chunks;
     }
 
     private static List<string> Concat(IReadOnlyList<string> a, IReadOnlyList<string> b)

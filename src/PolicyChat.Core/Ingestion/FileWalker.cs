@@ -85,6 +85,7 @@ public static class FileWalker
             {
                 return;
             }
+            var first = files.Count;
             var pending = new Stack<string>();
             pending.Push(top);
             while (pending.Count > 0)
@@ -139,6 +140,8 @@ public static class FileWalker
                     pending.Push(subdirectories[i]);
                 }
             }
+            // A folder's files in path order, as before the walk existed.
+            files.Sort(first, files.Count - first, StringComparer.Ordinal);
         }
     }
 

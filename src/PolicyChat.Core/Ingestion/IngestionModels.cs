@@ -14,6 +14,9 @@ public sealed record IngestionResult(
 {
     /// <summary>For Skipped and Failed files that could not be read: the kind of problem, for a localized message.</summary>
     public Documents.ReadProblem? Problem { get; init; }
+
+    /// <summary>What a stored document's reading involved worth knowing (OCR pages and confidence); null when nothing.</summary>
+    public string? Detail { get; init; }
 }
 
 public sealed record IngestionSummary(IReadOnlyList<IngestionResult> Results, TimeSpan Elapsed)

@@ -51,18 +51,18 @@ public sealed class IngestionPipeline(
             Report(skipped);
         }
 
-        var channel = Channel.CreateBounded<(IndexedDocument Document, bool IsUpdate, Stopwatch Clock)>(
+        var channel = Channel.CreateBounded<(IndexedDocument Document, bool IsUpdate, Stopwatch Clock, string? Detail)>(
             new BoundedChannelOptions(Math.Max(2, options.MaxDegreeOfParallelism * 2)) { SingleReader = true });
         var writer = Task.Run(async () =>
         {
-            await foreach (var (document, isUpdate, clock) in channel.Reader.ReadAllAsync(cancellationToken))
+            await foreach (var (document, isUpdate, clock, detail) in channel.Reader.ReadAllAsync(cancellationToken))
             {
                 var doc = document.Document;
                 try
                 {
                     await store.UpsertDocumentAsync(document, cancellationToken);
                     Report(new IngestionResult(doc.SourcePath, doc.Id, isUpdate ? IngestionStatus.Updated : IngestionStatus.Added,
-                        document.Chunks.Count, null, clock.Elapsed, doc.Title));
+                        document.Chunks.Count, null, clock.Elapsed, doc.Title) { Detail = detail });
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -85,7 +85,7 @@ public sealed class IngestionPipeline(
                     }
                     else
                     {
-                        await channel.Writer.WriteAsync((prepared.Document!, prepared.IsUpdate, clock), ct);
+                        await channel.Writer.WriteAsync((prepared.Document!, prepared.IsUpdate, clock, prepared.Detail), ct);
                     }
                 });
         }
@@ -155,12 +155,15 @@ public sealed class IngestionPipeline(
             var metadata = new MetadataResolver().Resolve(source, fileName, outcome.Document!);
             var (stored, count, batches) = indexer.BuildInBatches(id, source, outcome.Document!, metadata, hash, _time.GetUtcNow());
             await streaming.UpsertDocumentAsync(stored, EmbedBatchesAsync(stored, batches, cancellationToken), cancellationToken);
-            return new IngestionResult(source, id, existing is null ? IngestionStatus.Added : IngestionStatus.Updated, count, null, clock.Elapsed, stored.Title);
+            return new IngestionResult(source, id, existing is null ? IngestionStatus.Added : IngestionStatus.Updated, count, null, clock.Elapsed, stored.Title)
+            {
+                Detail = Describe(outcome.Document!),
+            };
         }
         var document = await BuildAsync(id, source, fileName, outcome.Document!, hash, new MetadataResolver(), cancellationToken);
         await store.UpsertDocumentAsync(document, cancellationToken);
         return new IngestionResult(source, id, existing is null ? IngestionStatus.Added : IngestionStatus.Updated,
-            document.Chunks.Count, null, clock.Elapsed, document.Document.Title);
+            document.Chunks.Count, null, clock.Elapsed, document.Document.Title) { Detail = Describe(outcome.Document!) };
     }
 
     /// <summary>
@@ -206,7 +209,24 @@ public sealed class IngestionPipeline(
         return new IngestionResult(stored.SourcePath, stored.Id, IngestionStatus.Updated, document.Chunks.Count, null, clock.Elapsed, document.Document.Title);
     }
 
-    private async Task<(IngestionResult? Result, IndexedDocument? Document, bool IsUpdate)> PrepareFileAsync(
+    /// <summary>"OCR: 2 of 3 pages recognized, mean confidence 91.4" for scanned PDFs; null otherwise.</summary>
+    internal static string? Describe(ExtractedDocument document)
+    {
+        var parts = new List<string>();
+        if (document.OcrPages > 0)
+        {
+            var pages = document.OcrPages + document.UnrecognizedPages;
+            parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"OCR: {document.OcrPages} of {pages} scanned page{(pages == 1 ? "" : "s")} recognized, mean confidence {document.OcrConfidence:0.0}"));
+        }
+        else if (document.UnrecognizedPages > 0)
+        {
+            parts.Add($"{document.UnrecognizedPages} scanned page{(document.UnrecognizedPages == 1 ? "" : "s")} without text not recognized (install tesseract-ocr-ara)");
+        }
+        return parts.Count == 0 ? null : string.Join("; ", parts);
+    }
+
+    private async Task<(IngestionResult? Result, IndexedDocument? Document, bool IsUpdate, string? Detail)> PrepareFileAsync(
         string file, IReadOnlyDictionary<string, DocumentState> states, MetadataResolver metadata, Stopwatch clock, CancellationToken cancellationToken)
     {
         var id = DocumentIds.FromSource(file);
@@ -217,26 +237,26 @@ public sealed class IngestionPipeline(
             {
                 // Not found, not a regular file or too large: the loader words the reason.
                 var outcome = await loader.ReadFileAsync(file, cancellationToken);
-                return (FromOutcome(file, outcome, clock), null, false);
+                return (FromOutcome(file, outcome, clock), null, false, null);
             }
             var bytes = read.Bytes;
             var hash = DocumentIds.ContentHash(bytes);
             states.TryGetValue(id, out var state);
             if (state is not null && state.ContentHash == hash)
             {
-                return (new IngestionResult(file, id, IngestionStatus.Unchanged, 0, null, clock.Elapsed), null, false);
+                return (new IngestionResult(file, id, IngestionStatus.Unchanged, 0, null, clock.Elapsed), null, false, null);
             }
             var loaded = await loader.ReadBytesAsync(Path.GetFileName(file), bytes, cancellationToken);
             if (loaded.Status != ReadStatus.Ok)
             {
-                return (FromOutcome(file, loaded, clock), null, false);
+                return (FromOutcome(file, loaded, clock), null, false, null);
             }
             var document = await BuildAsync(id, file, Path.GetFileName(file), loaded.Document!, hash, metadata, cancellationToken);
-            return (null, document, state is not null);
+            return (null, document, state is not null, Describe(loaded.Document!));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return (new IngestionResult(file, id, IngestionStatus.Failed, 0, ex.Message, clock.Elapsed), null, false);
+            return (new IngestionResult(file, id, IngestionStatus.Failed, 0, ex.Message, clock.Elapsed), null, false, null);
         }
     }
 

@@ -40,7 +40,11 @@ public sealed record ChunkToIndex(
     IReadOnlyList<string> Terms,
     IReadOnlyList<string> NGrams,
     float[]? Vector = null,
-    string? NGramSource = null);
+    string? NGramSource = null)
+{
+    /// <summary>The 1-based page of a paged source (PDF) the chunk starts on; null for other formats.</summary>
+    public int? Page { get; init; }
+}
 
 /// <summary>A document and all its chunks: replacing it is atomic (old version stays intact on failure).</summary>
 public sealed record IndexedDocument(StoredDocument Document, IReadOnlyList<ChunkToIndex> Chunks);
@@ -93,7 +97,11 @@ public sealed record ChunkHit(
     string? Date,
     string? Outlet,
     double Score,
-    LegRanks Ranks);
+    LegRanks Ranks)
+{
+    /// <summary>The 1-based page of a paged source (PDF) the chunk starts on; null for other formats.</summary>
+    public int? Page { get; init; }
+}
 
 /// <summary>What built the dense vectors of an index; a query embedder must match it.</summary>
 public sealed record EmbedderInfo(string Endpoint, string Model, int Dimensions);

@@ -53,9 +53,13 @@ public sealed record DocumentDetailJson(string Id, string Title, string Language
 /// </summary>
 public sealed record UploadResultJson(string FileName, string? DocumentId, string Status, int Chunks, string? Title, string? Reason, double ElapsedMs)
 {
+    /// <summary>What reading involved (OCR pages and confidence); omitted when nothing.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Detail { get; init; }
+
     public static UploadResultJson From(string fileName, IngestionResult r, string language = "en") =>
         new(fileName, r.DocumentId, r.Status.ToString().ToLowerInvariant(), r.Chunks, r.Title,
-            r.Problem is { } problem ? ReadProblemMessages.Get(problem, language) : r.Reason, Math.Round(r.Elapsed.TotalMilliseconds, 3));
+            r.Problem is { } problem ? ReadProblemMessages.Get(problem, language) : r.Reason, Math.Round(r.Elapsed.TotalMilliseconds, 3)) { Detail = r.Detail };
 }
 
 public sealed record UploadResponse(IReadOnlyList<UploadResultJson> Results);

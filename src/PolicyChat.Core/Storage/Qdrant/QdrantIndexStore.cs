@@ -640,6 +640,10 @@ public sealed class QdrantIndexStore : IIndexStore
             w.WriteNumber("ordinal", chunk.Ordinal);
             w.WriteNumber("start", chunk.Start);
             w.WriteNumber("end", chunk.End);
+            if (chunk.Page is { } page)
+            {
+                w.WriteNumber("page", page);
+            }
             w.WriteString("text", chunk.Text);
             w.WriteString("title", doc.Title);
             w.WriteString("language", chunk.Language);
@@ -933,7 +937,7 @@ public sealed class QdrantIndexStore : IIndexStore
         await HideUncommittedAsync(candidates, cancellationToken);
         var noRanks = new LegRanks(null, null, null);
         return candidates[0].Take(limit)
-            .Select(c => new ChunkHit(c.DocumentId, c.Ordinal, c.Start, c.End, c.Text, c.Title, c.Language, c.Date, c.Outlet, c.Score, noRanks))
+            .Select(c => new ChunkHit(c.DocumentId, c.Ordinal, c.Start, c.End, c.Text, c.Title, c.Language, c.Date, c.Outlet, c.Score, noRanks) { Page = c.Page })
             .ToList();
     }
 
@@ -991,7 +995,7 @@ public sealed class QdrantIndexStore : IIndexStore
             .Select(f => new ChunkHit(
                 f.Candidate.DocumentId, f.Candidate.Ordinal, f.Candidate.Start, f.Candidate.End, f.Candidate.Text, f.Candidate.Title,
                 f.Candidate.Language, f.Candidate.Date, f.Candidate.Outlet, f.Score,
-                new LegRanks(f.Ranks[0], f.Ranks[1], f.Ranks[2], f.Scores[0], f.Scores[1], f.Scores[2])))
+                new LegRanks(f.Ranks[0], f.Ranks[1], f.Ranks[2], f.Scores[0], f.Scores[1], f.Scores[2])) { Page = f.Candidate.Page })
             .ToList();
     }
 
@@ -1060,6 +1064,8 @@ public sealed class QdrantIndexStore : IIndexStore
         string PointId, string DocumentId, string Version, int Ordinal, int Start, int End, string Text, string Title, string Language,
         string? Date, string? Outlet, double Score)
     {
+        public int? Page { get; init; }
+
         public static Candidate Parse(JsonElement point)
         {
             var p = point.GetProperty("payload");
@@ -1075,7 +1081,10 @@ public sealed class QdrantIndexStore : IIndexStore
                 QdrantJson.GetString(p, "language") ?? "",
                 QdrantJson.GetString(p, "date"),
                 QdrantJson.GetString(p, "outlet"),
-                point.GetProperty("score").GetDouble());
+                point.GetProperty("score").GetDouble())
+            {
+                Page = p.TryGetProperty("page", out var page) && page.ValueKind == JsonValueKind.Number ? page.GetInt32() : null,
+            };
         }
     }
 }

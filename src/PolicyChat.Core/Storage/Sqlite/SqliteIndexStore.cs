@@ -78,6 +78,7 @@ public sealed partial class SqliteIndexStore : IIndexStore, IStreamingIndexStore
         await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
         await ExecuteAsync(connection, Schema, cancellationToken);
         await SqliteSchemaMigration.MigrateAsync(connection, SchemaVersion, cancellationToken);
+        await SqliteSchemaMigration.AddPageColumnAsync(connection, cancellationToken);
         await ExecuteAsync(connection, ChunkChangeLog.Schema, cancellationToken); // after the migration: triggers follow the table
         _databaseId = await DatabaseIdAsync(connection, cancellationToken);
         _initialized = true;
@@ -453,8 +454,8 @@ public sealed partial class SqliteIndexStore : IIndexStore, IStreamingIndexStore
         }
         await using var chunk = Command(connection, tx,
             """
-            INSERT INTO chunks(doc_rowid, ordinal, start, end, language, text, terms, gram_source, vector)
-            VALUES($doc, $ord, $start, $end, $lang, $text, $terms, $grams, $vec);
+            INSERT INTO chunks(doc_rowid, ordinal, start, end, language, text, terms, gram_source, vector, page)
+            VALUES($doc, $ord, $start, $end, $lang, $text, $terms, $grams, $vec, $page);
             """);
         var pDoc = chunk.Parameters.Add("$doc", SqliteType.Integer);
         var pOrd = chunk.Parameters.Add("$ord", SqliteType.Integer);
@@ -465,6 +466,7 @@ public sealed partial class SqliteIndexStore : IIndexStore, IStreamingIndexStore
         var pTerms = chunk.Parameters.Add("$terms", SqliteType.Text);
         var pGrams = chunk.Parameters.Add("$grams", SqliteType.Text);
         var pVec = chunk.Parameters.Add("$vec", SqliteType.Blob);
+        var pPage = chunk.Parameters.Add("$page", SqliteType.Integer);
         chunk.Prepare();
 
         foreach (var c in chunks)
@@ -478,6 +480,7 @@ public sealed partial class SqliteIndexStore : IIndexStore, IStreamingIndexStore
             pTerms.Value = ChunkLexicon.TermsColumn(c);
             pGrams.Value = ChunkLexicon.GramColumn(c);
             pVec.Value = c.Vector is { Length: > 0 } v ? VectorBlob.ToBytes(v) : DBNull.Value;
+            pPage.Value = c.Page is { } page ? page : DBNull.Value;
             await chunk.ExecuteNonQueryAsync(cancellationToken);
         }
     }
@@ -554,7 +557,7 @@ public sealed partial class SqliteIndexStore : IIndexStore, IStreamingIndexStore
         }
         cmd.CommandText =
             $"""
-            SELECT c.rowid, d.id, c.ordinal, c.start, c.end, c.text, d.title, c.language, d.date, d.outlet
+            SELECT c.rowid, d.id, c.ordinal, c.start, c.end, c.text, d.title, c.language, d.date, d.outlet, c.page
             FROM chunks c JOIN documents d ON d.rowid = c.doc_rowid WHERE c.rowid IN ({names});
             """;
         var rows = new Dictionary<long, ChunkHit>(rowIds.Count);
@@ -563,7 +566,10 @@ public sealed partial class SqliteIndexStore : IIndexStore, IStreamingIndexStore
         while (await r.ReadAsync(cancellationToken))
         {
             rows[r.GetInt64(0)] = new ChunkHit(r.GetString(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4), r.GetString(5),
-                r.GetString(6), r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9), 0, noRanks);
+                r.GetString(6), r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9), 0, noRanks)
+            {
+                Page = r.IsDBNull(10) ? null : r.GetInt32(10),
+            };
         }
         return rows;
     }

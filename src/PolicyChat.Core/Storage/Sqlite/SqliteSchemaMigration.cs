@@ -46,6 +46,21 @@ internal static class SqliteSchemaMigration
         await tx.CommitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Adds the nullable chunks.page column (the PDF page a chunk starts on) to a file made before it existed. Additive:
+    /// older files keep working without a version change, their chunks simply have no page.
+    /// </summary>
+    public static async Task AddPageColumnAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT count(*) FROM pragma_table_info('chunks') WHERE name='page';";
+        if (await cmd.ExecuteScalarAsync(cancellationToken) is 0L)
+        {
+            cmd.CommandText = "ALTER TABLE chunks ADD COLUMN page INTEGER;";
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
     private static void ThrowIfNewer(SqliteConnection connection, int version, int currentVersion)
     {
         if (version > currentVersion)
@@ -97,7 +112,8 @@ internal static class SqliteSchemaMigration
             text TEXT NOT NULL,
             terms TEXT NOT NULL DEFAULT '',
             gram_source TEXT NOT NULL DEFAULT '',
-            vector BLOB);
+            vector BLOB,
+            page INTEGER);
         """;
 
     private static async Task UpgradeFrom1Async(SqliteConnection connection, SqliteTransaction tx, CancellationToken cancellationToken)

@@ -88,7 +88,8 @@ export function renderSourcesList(turn) {
     link.append(detail);
 
     // The outlet is the document's text, the date the interface's: each keeps its own direction.
-    const parts = [passage.outlet ? element('bdi', '', passage.outlet) : null, passage.date ? element('bdi', '', formatDate(passage.date)) : null]
+    const parts = [passage.outlet ? element('bdi', '', passage.outlet) : null, passage.date ? element('bdi', '', formatDate(passage.date)) : null,
+      passage.page ? element('bdi', '', t('pageLabel', { n: passage.page })) : null]
       .filter(Boolean);
     if (parts.length > 0) {
       const meta = element('span', 'source-meta');

@@ -47,6 +47,7 @@ export const ar = Object.freeze({
   noticePartial: 'إجابة جزئية: لا تجيب الوثائق عن هذا مباشرة؛ أقرب المقاطع معروضة في المصادر.',
   quoteLabel: 'المقطع المقتبس',
   passageLabel: 'المقطع',
+  pageLabel: 'ص {n}',
   outlet: 'الجهة الناشرة',
   date: 'التاريخ',
   language: 'اللغة',

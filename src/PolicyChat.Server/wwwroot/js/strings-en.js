@@ -47,6 +47,7 @@ export const en = Object.freeze({
   noticePartial: 'Partial answer: the documents do not answer this directly; the closest passages are listed as sources.',
   quoteLabel: 'Quoted passage',
   passageLabel: 'Passage',
+  pageLabel: 'p. {n}',
   outlet: 'Outlet',
   date: 'Date',
   language: 'Language',
