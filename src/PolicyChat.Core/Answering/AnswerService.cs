@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using PolicyChat.Core.Answering.Extractive;
 using PolicyChat.Core.Conversations;
 using PolicyChat.Core.Retrieval;
 using PolicyChat.Core.Storage;
@@ -112,7 +113,17 @@ public sealed class AnswerService(
         var evidence = new AnswerEvidence(Math.Round(evidenceScore, 4), Options.AbstainBelow);
         _logger.LogDebug("Question {Question}: {Hits} hits, evidence {Evidence:0.000}", standalone, retrieval.Hits.Count, evidenceScore);
 
-        if (retrieval.Hits.Count == 0 || evidenceScore < Options.AbstainBelow)
+        var passages = retrieval.Hits.Select((h, i) => new Passage(i + 1, h.DocumentId, h.Title, h.Outlet, h.Date, h.Language, h.Text, h.Start, h.End,
+            Math.Round(h.Score, 6))).ToList();
+        // Without a model the quotes decide: answered, partial (closest passages, no claims) or not found (ExtractiveOutcome).
+        var extractive = chat is null && passages.Count > 0 ? await ExtractAsync(standalone, language, passages, cancellationToken) : null;
+        var decided = extractive is null ? null : ExtractiveOutcome.Decide(extractive, evidenceScore, Options);
+        if (decided is not null)
+        {
+            evidence = decided.Evidence;
+        }
+
+        if (retrieval.Hits.Count == 0 || (decided is null ? evidenceScore < Options.AbstainBelow : decided.Mode == AnswerModes.Abstained))
         {
             var notFound = AnswerText.NotFound(language);
             yield return AnswerEvent.Sources([]);
@@ -124,8 +135,6 @@ public sealed class AnswerService(
             yield break;
         }
 
-        var passages = retrieval.Hits.Select((h, i) => new Passage(i + 1, h.DocumentId, h.Title, h.Outlet, h.Date, h.Language, h.Text, h.Start, h.End,
-            Math.Round(h.Score, 6))).ToList();
         yield return AnswerEvent.Sources(passages);
 
         if (chat is not null)
@@ -163,15 +172,33 @@ public sealed class AnswerService(
             // The model could not be reached before it said anything: answer extractively instead.
         }
 
-        var stats = retriever.Store is ITermStatisticsSource source
-            ? await source.GetTermStatisticsAsync(analyzer.Terms(standalone).ToList(), cancellationToken)
-            : TermStatistics.Empty;
-        var extractive = new ExtractiveAnswerer(analyzer, _verifier).Answer(standalone, language, passages, stats, Options.ExtractiveSentences);
+        extractive ??= await ExtractAsync(standalone, language, passages, cancellationToken);
+        decided ??= ExtractiveOutcome.Decide(extractive, evidenceScore, Options);
+        evidence = decided.Evidence;
+        if (decided.Mode != AnswerModes.Extractive)
+        {
+            // No sentence answers the question well enough to quote as an answer: list the closest passages, claim nothing.
+            var partial = ExtractiveAnswerer.Partial(language);
+            yield return AnswerEvent.Delta(partial);
+            yield return AnswerEvent.CitationsFound([], []);
+            var partialTimings = new AnswerTimings(rewriteMs, retrievalMs, preparation.Elapsed.TotalMilliseconds, null, total.Elapsed.TotalMilliseconds);
+            await SaveAsync(conversationId, standalone, partial, cancellationToken);
+            yield return AnswerEvent.Done(AnswerModes.Partial, conversationId, language, standalone, partialTimings, evidence, AnswerText.PartialNotice(language));
+            yield break;
+        }
         yield return AnswerEvent.Delta(extractive.Text);
         yield return AnswerEvent.CitationsFound(extractive.Citations, []);
         var extractiveTimings = new AnswerTimings(rewriteMs, retrievalMs, preparation.Elapsed.TotalMilliseconds, null, total.Elapsed.TotalMilliseconds);
         await SaveAsync(conversationId, standalone, extractive.Text, cancellationToken);
         yield return AnswerEvent.Done(AnswerModes.Extractive, conversationId, language, standalone, extractiveTimings, evidence, AnswerText.ExtractiveNotice(language, chat is not null));
+    }
+
+    private async Task<ExtractiveAnswer> ExtractAsync(string question, string language, IReadOnlyList<Passage> passages, CancellationToken cancellationToken)
+    {
+        var stats = retriever.Store is ITermStatisticsSource source
+            ? await source.GetTermStatisticsAsync(analyzer.Terms(question).ToList(), cancellationToken)
+            : TermStatistics.Empty;
+        return new ExtractiveAnswerer(analyzer, Options.ExtractiveScoring).Answer(question, language, passages, stats, Options.ExtractiveSentences);
     }
 
     /// <summary>The answer prompt for a question and its numbered passages (Arabic prompt for Arabic questions).</summary>
