@@ -26,36 +26,31 @@ public enum AnswerKind
 public static class AnswerType
 {
     // Normalized forms (alef, ya and ta marbuta folded as TextNormalizer does): "متى" → "متي", "سنة" → "سنه".
-    private static readonly HashSet<string> s_arabicYearWords = new(StringComparer.Ordinal) { "عام", "العام", "سنه", "السنه", "تاريخ", "القرن", "قرن", "يوم", "شهر" };
-    private static readonly HashSet<string> s_englishDateNouns = new(StringComparer.Ordinal) { "year", "years", "date", "century", "decade", "month", "day", "era", "period" };
-    private static readonly HashSet<string> s_englishCountNouns = new(StringComparer.Ordinal) { "percentage", "percent", "number", "amount", "population", "size", "length", "distance", "cost", "price" };
-    private static readonly HashSet<string> s_arabicCountNouns = new(StringComparer.Ordinal) { "عدد", "نسبه", "مقدار", "قيمه", "حجم", "طول", "مساحه", "سعر", "تكلفه" };
+    private static readonly HashSet<string> s_arabicYearWords = Normalized("عام", "العام", "سنه", "السنه", "تاريخ", "القرن", "قرن", "يوم", "شهر");
+    private static readonly HashSet<string> s_englishDateNouns = Normalized("year", "years", "date", "century", "decade", "month", "day", "era", "period");
+    private static readonly HashSet<string> s_englishCountNouns = Normalized("percentage", "percent", "number", "amount", "population", "size", "length", "distance", "cost", "price");
+    private static readonly HashSet<string> s_arabicCountNouns = Normalized("عدد", "نسبه", "مقدار", "قيمه", "حجم", "طول", "مساحه", "سعر", "تكلفه");
 
-    private static readonly HashSet<string> s_arabicPrepositionalFollowers = new(StringComparer.Ordinal)
-    {
-        "اين", "اي", "ايه", "بين", "اجل", "خلال", "حيث", "ضمن", "قبل", "بعد", "المسوول", "المسؤول",
-    };
+    private static readonly HashSet<string> s_arabicPrepositionalFollowers = Normalized(
+        "اين", "اي", "ايه", "بين", "اجل", "خلال", "حيث", "ضمن", "قبل", "بعد", "المسوول", "المسؤول");
 
-    private static readonly HashSet<string> s_months = new(StringComparer.Ordinal)
-    {
+    private static readonly HashSet<string> s_months = Normalized(
         "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
         "يناير", "فبراير", "مارس", "ابريل", "مايو", "يونيو", "يوليو", "اغسطس", "سبتمبر", "اكتوبر", "نوفمبر", "ديسمبر",
-        "كانون", "شباط", "اذار", "نيسان", "ايار", "حزيران", "تموز", "اب", "ايلول", "تشرين",
-    };
+        "كانون", "شباط", "اذار", "نيسان", "ايار", "حزيران", "تموز", "اب", "ايلول", "تشرين");
 
-    private static readonly HashSet<string> s_numberWords = new(StringComparer.Ordinal)
-    {
+    private static readonly HashSet<string> s_numberWords = Normalized(
         "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "twenty", "thirty",
         "forty", "fifty", "hundred", "hundreds", "thousand", "thousands", "million", "millions", "billion", "billions", "dozen", "dozens", "half", "percent",
         "واحد", "واحده", "اثنان", "اثنين", "اثنتان", "ثلاث", "ثلاثه", "اربع", "اربعه", "خمس", "خمسه", "ست", "سته", "سبع", "سبعه",
         "ثماني", "ثمانيه", "تسع", "تسعه", "عشر", "عشره", "عشرين", "عشرون", "مائه", "مئه", "مئات", "الف", "الاف", "مليون", "ملايين",
-        "مليار", "مليارات", "نصف", "ثلث", "ربع", "بالمائه", "بالمئه", "المائه", "المئه",
-    };
+        "مليار", "مليارات", "نصف", "ثلث", "ربع", "بالمائه", "بالمئه", "المائه", "المئه");
 
-    private static readonly HashSet<string> s_dateWords = new(StringComparer.Ordinal)
-    {
-        "century", "centuries", "decade", "القرن", "قرن", "عقد", "الميلادي", "ميلادي", "هجري", "bc", "ad",
-    };
+    private static readonly HashSet<string> s_dateWords = Normalized(
+        "century", "centuries", "decade", "القرن", "قرن", "عقد", "الميلادي", "ميلادي", "هجري", "bc", "ad");
+
+    // The lists are written as words are spelled; matching is on normalized forms.
+    private static HashSet<string> Normalized(params string[] words) => new(words.Select(TextNormalizer.Normalize), StringComparer.Ordinal);
 
     /// <summary>The kind of answer <paramref name="question"/> asks for.</summary>
     public static AnswerKind Of(string question, TextAnalyzer analyzer)

@@ -47,21 +47,22 @@ public sealed class SentenceScorer(TextAnalyzer analyzer, ExtractiveScoring? sco
         foreach (var passage in passages)
         {
             var ranges = SentenceBoundaries.Split(passage.Text);
-            var passageMatch = Match(words, new HashSet<string>(analyzer.Terms(passage.Text), StringComparer.Ordinal),
-                new HashSet<string>(analyzer.CharNGrams(passage.Text), StringComparer.Ordinal));
+            var passageText = passage.Text;
+            var passageMatch = Match(words, new HashSet<string>(analyzer.Terms(passageText), StringComparer.Ordinal),
+                new Lazy<HashSet<string>>(() => new HashSet<string>(analyzer.CharNGrams(passageText), StringComparer.Ordinal)));
             var passageCoverage = total > 0 ? passageMatch.Credit / total : 0;
             var sentences = new List<(TextRange Range, double Coverage, double Proximity, bool? Holds, HashSet<string> Covered, bool Heading)>(ranges.Count);
             foreach (var range in ranges)
             {
                 var text = passage.Text[range.Start..range.End];
-                if (HeadingFilter.IsHeading(passage.Text, range, passage.Title, analyzer.Normalize) || analyzer.Terms(text).Count == 0)
+                var tokens = analyzer.Tokenize(text);
+                var terms = new HashSet<string>(tokens.Where(t => !t.IsStopWord).Select(t => t.Term), StringComparer.Ordinal);
+                if (terms.Count == 0 || HeadingFilter.IsHeading(passage.Text, range, passage.Title, analyzer.Normalize))
                 {
                     sentences.Add((range, 0, 0, null, [], true));
                     continue;
                 }
-                var tokens = analyzer.Tokenize(text);
-                var terms = new HashSet<string>(tokens.Where(t => !t.IsStopWord).Select(t => t.Term), StringComparer.Ordinal);
-                var match = Match(words, terms, new HashSet<string>(analyzer.CharNGrams(text), StringComparer.Ordinal));
+                var match = Match(words, terms, new Lazy<HashSet<string>>(() => new HashSet<string>(analyzer.CharNGrams(text), StringComparer.Ordinal)));
                 sentences.Add((range, total > 0 ? match.Credit / total : 0, Proximity(tokens, match.Exact), AnswerType.Holds(kind, text, questionWords, analyzer),
                     match.Covered, false));
             }
@@ -102,7 +103,8 @@ public sealed class SentenceScorer(TextAnalyzer analyzer, ExtractiveScoring? sco
         return words;
     }
 
-    private (double Credit, HashSet<string> Exact, HashSet<string> Covered) Match(List<QuestionWord> words, HashSet<string> terms, HashSet<string> ngrams)
+    // The n-grams are built only when a question word is missing in its exact form.
+    private (double Credit, HashSet<string> Exact, HashSet<string> Covered) Match(List<QuestionWord> words, HashSet<string> terms, Lazy<HashSet<string>> ngrams)
     {
         var credit = 0.0;
         var exact = new HashSet<string>(StringComparer.Ordinal);
@@ -120,7 +122,7 @@ public sealed class SentenceScorer(TextAnalyzer analyzer, ExtractiveScoring? sco
             {
                 continue;
             }
-            var share = word.NGrams.Count(ngrams.Contains) / (double)word.NGrams.Length;
+            var share = word.NGrams.Count(ngrams.Value.Contains) / (double)word.NGrams.Length;
             if (share >= _scoring.NGramMinShare)
             {
                 credit += word.Weight * _scoring.NGramCredit * share;

@@ -601,6 +601,8 @@
         const notice = typeof event.notice === 'string' ? event.notice.trim() : '';
         if (turn.mode === 'abstained') {
           showNotice(turn, notice || t('noticeAbstained'), 'abstained');
+        } else if (turn.mode === 'partial') {
+          showNotice(turn, notice || t('noticePartial'), 'partial');
         } else if (turn.mode === 'extractive') {
           showNotice(turn, notice || t('noticeExtractive'), 'extractive');
         } else if (notice) {
