@@ -20,10 +20,10 @@ public sealed record AnswerOptions
     /// nothing was found. Between this and <see cref="ExtractiveAnswerEvidence"/> the answer is partial: the closest
     /// passages, no claims. Calibrated with `policychat eval squad --answers --outcomes` (README, "Extractive answers").
     /// </summary>
-    public double ExtractivePartialEvidence { get; init; } = 0.13;
+    public double ExtractivePartialEvidence { get; init; } = 0.088;
 
     /// <summary>Without a model: the extractive confidence at which the best sentences are quoted as the answer.</summary>
-    public double ExtractiveAnswerEvidence { get; init; } = 0.26;
+    public double ExtractiveAnswerEvidence { get; init; } = 0.173;
 
     /// <summary>Weights of the extractive sentence score (not bound from configuration; tuned defaults).</summary>
     public Extractive.ExtractiveScoring ExtractiveScoring { get; init; } = new();

@@ -26,7 +26,7 @@ public sealed record ExtractiveScoring
     public double TypePenalty { get; init; } = 0.15;
 
     /// <summary>Weight of the passage's retrieval rank (1/rank).</summary>
-    public double RankWeight { get; init; } = 0.05;
+    public double RankWeight { get; init; } = 0.2;
 
     /// <summary>Weight of the better neighbouring sentence's coverage (pronouns refer back to it).</summary>
     public double NeighbourWeight { get; init; } = 0.1;
@@ -44,11 +44,11 @@ public sealed record ExtractiveScoring
     public double NextMinSupport { get; init; } = 0.2;
 
     /// <summary>Weight of the best top passage's coverage in the confidence (the rest is the best sentence's support).</summary>
-    public double ConfidenceCoverageWeight { get; init; } = 0.35;
+    public double ConfidenceCoverageWeight { get; init; } = 0.2;
 
     /// <summary>
     /// Pseudo-count of question words in the confidence's length prior n / (n + prior): a question of one or two content
     /// words that a passage happens to share is weak evidence; one of eight is strong.
     /// </summary>
-    public double ConfidencePrior { get; init; } = 3;
+    public double ConfidencePrior { get; init; } = 6;
 }
