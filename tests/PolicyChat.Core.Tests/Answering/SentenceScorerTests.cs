@@ -99,6 +99,33 @@ public sealed class SentenceScorerTests
     }
 
     [Fact]
+    public void Answer_WhoWroteQuestion_QuotesTheByline()
+    {
+        var passage = Passage(1,
+            "المؤلف: يو شاوتشينغ\n"
+            + "الاقتصاد الصيني بعيد كل البعد عن الخروج من الحضيض، ولكن مع نجاح شركة DeepSeek هناك أمل في تعافي الاقتصاد الصيني.\n",
+            Languages.Arabic, "نجاح DeepSeek وانفتاح الصين");
+
+        var answer = Answerer.Answer("من كاتب المقال عن نجاح DeepSeek والاقتصاد الصيني؟", Languages.Arabic, [passage], TermStatistics.Empty, 3);
+
+        Assert.Equal("المؤلف: يو شاوتشينغ", answer.Citations[0].Quote);
+        Assert.True(answer.Confidence >= new AnswerOptions().ExtractiveAnswerEvidence, $"confidence {answer.Confidence}");
+    }
+
+    [Fact]
+    public void Answer_BylineForAQuestionThatDoesNotAskForTheAuthor_IsNotPreferred()
+    {
+        var passage = Passage(1,
+            "المؤلف: يو شاوتشينغ\n"
+            + "الاقتصاد الصيني بعيد كل البعد عن الخروج من الحضيض، ولكن مع نجاح شركة DeepSeek هناك أمل في تعافي الاقتصاد الصيني.\n",
+            Languages.Arabic);
+
+        var answer = Answerer.Answer("ما أثر نجاح DeepSeek على الاقتصاد الصيني؟", Languages.Arabic, [passage], TermStatistics.Empty, 1);
+
+        Assert.StartsWith("الاقتصاد الصيني", Assert.Single(answer.Citations).Quote, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Answer_HeadlineDatelineAndOutletLines_AreNeverQuoted()
     {
         const string title = "تحالف روسي صيني جديد في الذكاء الاصطناعي";

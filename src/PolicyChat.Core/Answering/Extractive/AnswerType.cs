@@ -49,6 +49,11 @@ public static class AnswerType
     private static readonly HashSet<string> s_dateWords = Normalized(
         "century", "centuries", "decade", "القرن", "قرن", "عقد", "الميلادي", "ميلادي", "هجري", "bc", "ad");
 
+    private static readonly HashSet<string> s_authorshipWords = Normalized(
+        "كاتب", "الكاتب", "كتب", "كتبه", "كتبت", "مؤلف", "المؤلف", "author", "authors", "wrote", "writer", "written", "authored");
+
+    private static readonly string[] s_bylineLabels = ["المؤلف", "الكاتب", "بقلم", "كتب", "author", "by", "written by"];
+
     // The lists are written as words are spelled; matching is on normalized forms.
     private static HashSet<string> Normalized(params string[] words) => new(words.Select(TextNormalizer.Normalize), StringComparer.Ordinal);
 
@@ -149,6 +154,32 @@ public static class AnswerType
             }
         }
         return kind == AnswerKind.Name && !anyLatin ? null : false;
+    }
+
+    /// <summary>True when a who-question asks for the author of a text ("من كاتب المقال…", "Who wrote…").</summary>
+    public static bool AsksForAuthor(AnswerKind kind, IReadOnlyCollection<string> questionWords) =>
+        kind == AnswerKind.Name && questionWords.Any(s_authorshipWords.Contains);
+
+    /// <summary>A byline: a line that opens with an author label ("المؤلف: يو شاوتشينغ", "بقلم …", "By Jane Doe").</summary>
+    public static bool IsByline(string sentence, TextAnalyzer analyzer)
+    {
+        ArgumentNullException.ThrowIfNull(sentence);
+        ArgumentNullException.ThrowIfNull(analyzer);
+        var text = analyzer.Normalize(sentence.Trim());
+        if (text.Length > 80)
+        {
+            return false;
+        }
+        foreach (var label in s_bylineLabels)
+        {
+            var normalized = TextNormalizer.Normalize(label);
+            if (text.StartsWith(normalized, StringComparison.Ordinal) && text.Length > normalized.Length
+                && (text[normalized.Length] is ':' or ' ' or '\u00A0'))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>The question's normalized, unstemmed words (prefix conjunctions kept).</summary>

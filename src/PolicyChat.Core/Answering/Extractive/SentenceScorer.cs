@@ -43,6 +43,7 @@ public sealed class SentenceScorer(TextAnalyzer analyzer, ExtractiveScoring? sco
         var words = QuestionWords(question, stats);
         var questionWords = new HashSet<string>(AnswerType.Words(question, analyzer), StringComparer.Ordinal);
         var total = words.Sum(w => w.Weight);
+        var asksForAuthor = AnswerType.AsksForAuthor(kind, questionWords);
         var result = new List<ScoredSentence>();
         foreach (var passage in passages)
         {
@@ -63,8 +64,15 @@ public sealed class SentenceScorer(TextAnalyzer analyzer, ExtractiveScoring? sco
                     continue;
                 }
                 var match = Match(words, terms, new Lazy<HashSet<string>>(() => new HashSet<string>(analyzer.CharNGrams(text), StringComparer.Ordinal)));
-                sentences.Add((range, total > 0 ? match.Credit / total : 0, Proximity(tokens, match.Exact), AnswerType.Holds(kind, text, questionWords, analyzer),
-                    match.Covered, false));
+                var coverage = total > 0 ? match.Credit / total : 0;
+                var holds = AnswerType.Holds(kind, text, questionWords, analyzer);
+                if (asksForAuthor && passageCoverage >= _scoring.BylineMinCoverage && AnswerType.IsByline(text, analyzer))
+                {
+                    // A byline answers the who-part of "who wrote…"; the rest of the question must be the passage's subject.
+                    coverage = Math.Max(coverage, _scoring.BylineCredit + ((1 - _scoring.BylineCredit) * passageCoverage));
+                    holds = true;
+                }
+                sentences.Add((range, coverage, Proximity(tokens, match.Exact), holds, match.Covered, false));
             }
             for (var i = 0; i < sentences.Count; i++)
             {
