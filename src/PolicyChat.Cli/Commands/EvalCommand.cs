@@ -20,7 +20,8 @@ internal static class EvalCommand
         var json = CommonOptions.Json();
         var extractive = new Option<bool>("--extractive") { Description = "Do not call a language model (Llm settings ignored)." };
         var negatives = CommonNegatives();
-        var command = new Command("answers", "Retrieval hit rate, abstention accuracy, citation validity and answer language on a gold set.") { gold, json, extractive, negatives };
+        var outcomes = new Option<string?>("--outcomes") { Description = "With --negatives: write every negative question's outcome (mode, evidence, support) as JSON lines to this file." };
+        var command = new Command("answers", "Retrieval hit rate, abstention accuracy, citation validity and answer language on a gold set.") { gold, json, extractive, negatives, outcomes };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var goldPath = parse.GetValue(gold)!;
@@ -45,6 +46,10 @@ internal static class EvalCommand
                     var negativeMetrics = await new SquadAnswerEvaluator(services.Answers, services.Analyzer)
                         .RunNegativesAsync(LoadQuestions(negativesPath), cancellationToken);
                     evaluation = evaluation with { Negatives = NegativeSummary.From(negativeMetrics) };
+                    if (parse.GetValue(outcomes) is { } outcomesPath)
+                    {
+                        await WriteOutcomesAsync(outcomesPath, null, negativeMetrics, cancellationToken);
+                    }
                 }
                 if (parse.GetValue(json))
                 {

@@ -68,10 +68,24 @@ public static class PageLabel
 public sealed record AnswerTimings(double RewriteMs, double RetrievalMs, double PreparationMs, double? FirstTokenMs, double TotalMs);
 
 /// <summary>
-/// Why the service answered or abstained: the evidence score and the threshold it was compared with; in extractive mode
-/// also the best quoted sentence's support (how well it answers the question) and the support an answer needs.
+/// Why the service answered or abstained: the evidence score and the threshold it was compared with. Without a model the
+/// score is the extractive confidence, <see cref="Threshold"/> the partial threshold and <see cref="AnswerThreshold"/> the
+/// answer threshold; <see cref="Support"/> is how well the best quoted sentence answers the question (0–1).
 /// </summary>
-public sealed record AnswerEvidence(double Score, double Threshold, double? Support = null, double? AnswerThreshold = null);
+public sealed record AnswerEvidence(
+    double Score,
+    double Threshold,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Support = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? AnswerThreshold = null)
+{
+    /// <summary>Extractive mode: the best top passage's coverage of the question, with credit for words in another form.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Coverage { get; init; }
+
+    /// <summary>Extractive mode: the passage-level evidence score (the one compared with AbstainBelow when a model answers).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Passage { get; init; }
+}
 
 /// <summary>Tokens of a model answer: the model's own counts when it sent them, else counts made with the configured tokenizer.</summary>
 public sealed record AnswerUsage(int PromptTokens, int CompletionTokens);

@@ -15,6 +15,19 @@ public sealed record AnswerOptions
     /// </summary>
     public double AbstainBelow { get; init; } = 0.55;
 
+    /// <summary>
+    /// Without a model: the extractive confidence (<see cref="ExtractiveAnswer.Confidence"/>) below which the service says
+    /// nothing was found. Between this and <see cref="ExtractiveAnswerEvidence"/> the answer is partial: the closest
+    /// passages, no claims. Calibrated with `policychat eval squad --answers --outcomes` (README, "Extractive answers").
+    /// </summary>
+    public double ExtractivePartialEvidence { get; init; } = 0.088;
+
+    /// <summary>Without a model: the extractive confidence at which the best sentences are quoted as the answer.</summary>
+    public double ExtractiveAnswerEvidence { get; init; } = 0.173;
+
+    /// <summary>Weights of the extractive sentence score (not bound from configuration; tuned defaults).</summary>
+    public Extractive.ExtractiveScoring ExtractiveScoring { get; init; } = new();
+
     /// <summary>Minimum support score (share of a cited sentence's terms found in the cited passage) for a citation to stand.</summary>
     public double CitationSupportThreshold { get; init; } = 0.35;
 
@@ -39,6 +52,14 @@ public sealed record AnswerOptions
         if (AbstainBelow is < 0 or > 1)
         {
             yield return "Answer:AbstainBelow must be between 0 and 1.";
+        }
+        if (ExtractivePartialEvidence is < 0 or > 1)
+        {
+            yield return "Answer:ExtractivePartialEvidence must be between 0 and 1.";
+        }
+        if (ExtractiveAnswerEvidence is < 0 or > 1)
+        {
+            yield return "Answer:ExtractiveAnswerEvidence must be between 0 and 1.";
         }
         if (CitationSupportThreshold is < 0 or > 1)
         {

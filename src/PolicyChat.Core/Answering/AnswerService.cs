@@ -5,6 +5,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.SemanticKernel;
+using PolicyChat.Core.Answering.Extractive;
 using PolicyChat.Core.Conversations;
 using PolicyChat.Core.Retrieval;
 using PolicyChat.Core.Storage;
@@ -120,7 +121,19 @@ public sealed class AnswerService(
         var evidence = new AnswerEvidence(Math.Round(evidenceScore, 4), Options.AbstainBelow);
         _logger.LogDebug("Question {Question}: {Hits} hits, evidence {Evidence:0.000}", standalone, retrieval.Hits.Count, evidenceScore);
 
-        if (retrieval.Hits.Count == 0 || evidenceScore < Options.AbstainBelow)
+        var passages = retrieval.Hits.Select((h, i) => new Passage(i + 1, h.DocumentId, h.Title, h.Outlet, h.Date, h.Language, h.Text, h.Start, h.End,
+            Math.Round(h.Score, 6)) { Page = h.Page }).ToList();
+        // Without a model (none configured, or the configured one is not answering) the quotes decide: answered, partial
+        // (closest passages, no claims) or not found (ExtractiveOutcome). A model that answers again is still tried below.
+        var withoutModel = chat is null || _modelAvailability.State == Models.ModelState.Unavailable;
+        var extractive = withoutModel && passages.Count > 0 ? await ExtractAsync(standalone, language, passages, cancellationToken) : null;
+        var decided = extractive is null ? null : ExtractiveOutcome.Decide(extractive, evidenceScore, Options);
+        if (decided is not null)
+        {
+            evidence = decided.Evidence;
+        }
+
+        if (retrieval.Hits.Count == 0 || (decided is null ? evidenceScore < Options.AbstainBelow : decided.Mode == AnswerModes.Abstained))
         {
             var notFound = AnswerText.NotFound(language);
             yield return AnswerEvent.Sources([]);
@@ -132,8 +145,6 @@ public sealed class AnswerService(
             yield break;
         }
 
-        var passages = retrieval.Hits.Select((h, i) => new Passage(i + 1, h.DocumentId, h.Title, h.Outlet, h.Date, h.Language, h.Text, h.Start, h.End,
-            Math.Round(h.Score, 6)) { Page = h.Page }).ToList();
         yield return AnswerEvent.Sources(passages);
 
         if (_kernel is not null)
@@ -186,7 +197,20 @@ public sealed class AnswerService(
             // The model could not be reached before it said anything: answer extractively instead.
         }
 
-        var extractive = await ExtractAsync(standalone, language, passages, cancellationToken);
+        extractive ??= await ExtractAsync(standalone, language, passages, cancellationToken);
+        decided ??= ExtractiveOutcome.Decide(extractive, evidenceScore, Options);
+        evidence = decided.Evidence;
+        if (decided.Mode != AnswerModes.Extractive)
+        {
+            // No sentence answers the question well enough to quote as an answer: list the closest passages, claim nothing.
+            var partial = ExtractiveAnswerer.Partial(language);
+            yield return AnswerEvent.Delta(partial);
+            yield return AnswerEvent.CitationsFound([], []);
+            var partialTimings = new AnswerTimings(rewriteMs, retrievalMs, preparation.Elapsed.TotalMilliseconds, null, total.Elapsed.TotalMilliseconds);
+            await SaveAsync(conversationId, standalone, partial, cancellationToken);
+            yield return AnswerEvent.Done(AnswerModes.Partial, conversationId, language, standalone, partialTimings, evidence, AnswerText.PartialNotice(language));
+            yield break;
+        }
         yield return AnswerEvent.Delta(extractive.Text);
         yield return AnswerEvent.CitationsFound(extractive.Citations, []);
         var extractiveTimings = new AnswerTimings(rewriteMs, retrievalMs, preparation.Elapsed.TotalMilliseconds, null, total.Elapsed.TotalMilliseconds);
@@ -267,7 +291,7 @@ public sealed class AnswerService(
         var stats = retriever.Store is ITermStatisticsSource source
             ? await source.GetTermStatisticsAsync(analyzer.Terms(question).ToList(), cancellationToken)
             : TermStatistics.Empty;
-        return new ExtractiveAnswerer(analyzer, _verifier).Answer(question, language, passages, stats, Options.ExtractiveSentences);
+        return new ExtractiveAnswerer(analyzer, Options.ExtractiveScoring).Answer(question, language, passages, stats, Options.ExtractiveSentences);
     }
 
     private async Task SaveAsync(string conversationId, string question, string answer, CancellationToken cancellationToken)

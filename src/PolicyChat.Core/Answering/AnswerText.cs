@@ -20,6 +20,15 @@ public static class AnswerText
         ? $"لم أجد ذلك إلا في مصادر {ArabicLanguageName(sourceLanguage)}، وهذه أبرز ما ورد فيها بنصه الأصلي:"
         : $"The collection covers this only in {LanguageName(sourceLanguage)} sources; the most relevant statements, quoted as written:";
 
+    /// <summary>A partial answer: the collection does not answer directly; the closest passages are the sources shown.</summary>
+    public static string PartialLead(string language) => IsArabic(language)
+        ? "لا تجيب المجموعة عن هذا السؤال مباشرة؛ أقرب المقاطع إليه معروضة في المصادر."
+        : "The collection does not answer this directly; the closest passages are shown in the sources.";
+
+    public static string PartialNotice(string language) => IsArabic(language)
+        ? "إجابة جزئية: لم يُعثر على جملة تجيب عن السؤال، فتُعرض أقرب المقاطع دون اقتباس."
+        : "Partial answer: no sentence answers the question, so the closest passages are listed without quoting them.";
+
     public static string ExtractiveNotice(string language, bool modelConfigured) => (IsArabic(language), modelConfigured) switch
     {
         (true, false) => "لا يوجد نموذج لغوي مُعدّ، لذا تُعرض أقرب الجمل من المصادر كما هي.",

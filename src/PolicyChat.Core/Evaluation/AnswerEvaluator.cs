@@ -40,7 +40,7 @@ public sealed record NegativeSummary(int Questions, double Refused, double Parti
 
 /// <summary>
 /// Runs a gold set through the answer service and scores: top-3 retrieval hit rate (expected document among the
-/// first three passages), abstention accuracy (answerable → answered, unanswerable → abstained), citation validity
+/// first three passages), abstention accuracy (answerable → answered, unanswerable → abstained or partial), citation validity
 /// (a marker names a passage of the same document and its support reaches the threshold) and answer language.
 /// </summary>
 public sealed class AnswerEvaluator(AnswerService answers, IReadOnlyDictionary<string, string> documentIdsByFileName)
@@ -72,15 +72,31 @@ public sealed class AnswerEvaluator(AnswerService answers, IReadOnlyDictionary<s
             var expected = (q.ExpectedDocuments ?? []).Select(f => documentIdsByFileName.TryGetValue(f, out var id) ? id : f).ToHashSet(StringComparer.Ordinal);
             hit = result.Passages.Take(TopPassages).Any(p => expected.Contains(p.DocumentId));
         }
-        var abstained = result.Mode == AnswerModes.Abstained;
-        var valid = result.Citations.Count(c =>
-            c.Marker >= 1 && c.Marker <= result.Passages.Count &&
-            result.Passages[c.Marker - 1].DocumentId == c.DocumentId &&
-            c.Support >= answers.Options.CitationSupportThreshold);
+        // A partial answer makes no claim: for an unanswerable question it is as right as a refusal; for an answerable one it is a miss.
+        var abstained = result.Mode is AnswerModes.Abstained or AnswerModes.Partial;
+        var valid = result.Citations.Count(c => IsValid(c, result));
         var expectedLanguage = AnswerService.AnswerLanguage(q.Question);
         var languageCorrect = LanguageDetector.Detect(result.Answer) == expectedLanguage;
         return new GoldOutcome(q.Id, q.Kind, result.Mode, hit, q.Answerable != abstained, result.Citations.Count, valid, languageCorrect,
             result.Timings.PreparationMs, result.Evidence.Score, q.RequiresTranslation);
+    }
+
+    /// <summary>
+    /// A citation is valid when its marker names a passage of the same document and its quote is that passage's text at
+    /// the quoted offsets. A model's citation must also reach the support threshold (the quote supports the claim); an
+    /// extractive citation IS the claim (a verbatim quote), and its support says how well it answers the question.
+    /// </summary>
+    internal bool IsValid(Citation c, AnswerResult result)
+    {
+        if (c.Marker < 1 || c.Marker > result.Passages.Count)
+        {
+            return false;
+        }
+        var passage = result.Passages[c.Marker - 1];
+        var quoteInPassage = c.Start >= passage.Start && c.End <= passage.End && c.Start <= c.End
+            && string.Equals(passage.Text[(c.Start - passage.Start)..(c.End - passage.Start)], c.Quote, StringComparison.Ordinal);
+        return passage.DocumentId == c.DocumentId && quoteInPassage
+            && (result.Mode == AnswerModes.Extractive || c.Support >= answers.Options.CitationSupportThreshold);
     }
 
     private static AnswerEvaluation Summarize(List<GoldOutcome> outcomes)

@@ -14,6 +14,8 @@ public sealed record SquadAnswerOutcome(
     int Sentences,
     double Evidence,
     double? Support,
+    double? Coverage,
+    double? PassageEvidence,
     bool GoldPassageFirst,
     double Ms);
 
@@ -76,7 +78,7 @@ public sealed class SquadAnswerEvaluator(AnswerService answers, TextAnalyzer ana
         var first = quotes.Count > 0 && gold.Any(a => quotes[0].Contains(a, StringComparison.Ordinal));
         var goldFirst = goldPassageId is not null && result.Passages.Count > 0 && result.Passages[0].DocumentId == goldPassageId;
         return new SquadAnswerOutcome(question.Id, question.Text, result.Mode, contains, first, quotes.Count, result.Evidence.Score,
-            result.Evidence.Support, goldFirst, ms);
+            result.Evidence.Support, result.Evidence.Coverage, result.Evidence.Passage, goldFirst, ms);
     }
 
     /// <summary>The analyzer's normalization (no stemming) with white space collapsed to single spaces.</summary>

@@ -1,0 +1,167 @@
+using PolicyChat.Core.Chunking;
+using PolicyChat.Core.Storage;
+using PolicyChat.Core.Text;
+
+namespace PolicyChat.Core.Answering.Extractive;
+
+/// <summary>A passage sentence scored against a question. <see cref="Range"/> is relative to the passage text.</summary>
+public sealed record ScoredSentence(
+    Passage Passage,
+    TextRange Range,
+    double Support,
+    double Score,
+    bool? HoldsAnswerKind,
+    IReadOnlySet<string> Covered,
+    double PassageCoverage = 0)
+{
+    public string Text => Passage.Text[Range.Start..Range.End];
+}
+
+/// <summary>
+/// Scores every quotable sentence of the passages against a question. Support is the IDF-weighted share of the question's
+/// content words the sentence holds: a word counts fully when its stem occurs (the word leg of the index) and partly when
+/// most of its character n-grams occur (the n-gram leg: "تكوينها" / "تكوين", "founded" / "foundation"). The ranking
+/// score adds the passage's own coverage, the proximity of the matched words, whether the sentence holds the kind of
+/// answer the question asks for (<see cref="AnswerType"/>), its neighbours' coverage, the passage's rank and the
+/// sentence's position. Headlines, headings and datelines (<see cref="HeadingFilter"/>) are not candidates.
+/// </summary>
+public sealed class SentenceScorer(TextAnalyzer analyzer, ExtractiveScoring? scoring = null)
+{
+    private readonly ExtractiveScoring _scoring = scoring ?? new ExtractiveScoring();
+
+    public ExtractiveScoring Scoring => _scoring;
+
+    /// <summary>A content word of the question: its stem, its character n-grams and its IDF weight.</summary>
+    private sealed record QuestionWord(string Term, string[] NGrams, double Weight);
+
+    public IReadOnlyList<ScoredSentence> Score(string question, IReadOnlyList<Passage> passages, TermStatistics stats, out AnswerKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(passages);
+        ArgumentNullException.ThrowIfNull(stats);
+        kind = AnswerType.Of(question, analyzer);
+        var words = QuestionWords(question, stats);
+        var questionWords = new HashSet<string>(AnswerType.Words(question, analyzer), StringComparer.Ordinal);
+        var total = words.Sum(w => w.Weight);
+        var asksForAuthor = AnswerType.AsksForAuthor(kind, questionWords);
+        var result = new List<ScoredSentence>();
+        foreach (var passage in passages)
+        {
+            var ranges = SentenceBoundaries.Split(passage.Text);
+            var passageText = passage.Text;
+            var passageMatch = Match(words, new HashSet<string>(analyzer.Terms(passageText), StringComparer.Ordinal),
+                new Lazy<HashSet<string>>(() => new HashSet<string>(analyzer.CharNGrams(passageText), StringComparer.Ordinal)));
+            var passageCoverage = total > 0 ? passageMatch.Credit / total : 0;
+            var sentences = new List<(TextRange Range, double Coverage, double Proximity, bool? Holds, HashSet<string> Covered, bool Heading)>(ranges.Count);
+            foreach (var range in ranges)
+            {
+                var text = passage.Text[range.Start..range.End];
+                var tokens = analyzer.Tokenize(text);
+                var terms = new HashSet<string>(tokens.Where(t => !t.IsStopWord).Select(t => t.Term), StringComparer.Ordinal);
+                if (terms.Count == 0 || HeadingFilter.IsHeading(passage.Text, range, passage.Title, analyzer.Normalize))
+                {
+                    sentences.Add((range, 0, 0, null, [], true));
+                    continue;
+                }
+                var match = Match(words, terms, new Lazy<HashSet<string>>(() => new HashSet<string>(analyzer.CharNGrams(text), StringComparer.Ordinal)));
+                var coverage = total > 0 ? match.Credit / total : 0;
+                var holds = AnswerType.Holds(kind, text, questionWords, analyzer);
+                if (asksForAuthor && passageCoverage >= _scoring.BylineMinCoverage && AnswerType.IsByline(text, analyzer))
+                {
+                    // A byline answers the who-part of "who wrote…"; the rest of the question must be the passage's subject.
+                    coverage = Math.Max(coverage, _scoring.BylineCredit + ((1 - _scoring.BylineCredit) * passageCoverage));
+                    holds = true;
+                }
+                sentences.Add((range, coverage, Proximity(tokens, match.Exact), holds, match.Covered, false));
+            }
+            for (var i = 0; i < sentences.Count; i++)
+            {
+                var s = sentences[i];
+                if (s.Heading)
+                {
+                    continue;
+                }
+                var neighbour = Math.Max(i > 0 ? sentences[i - 1].Coverage : 0, i + 1 < sentences.Count ? sentences[i + 1].Coverage : 0);
+                var typeScore = s.Holds switch { true => _scoring.TypeBonus, false => -_scoring.TypePenalty, null => 0 };
+                var score = s.Coverage
+                    + (_scoring.PassageWeight * passageCoverage)
+                    + (_scoring.ProximityWeight * s.Proximity)
+                    + (s.Coverage > 0 ? typeScore + (_scoring.NeighbourWeight * neighbour) : 0)
+                    + (_scoring.RankWeight / passage.Number)
+                    + (_scoring.PositionWeight / (1 + i));
+                result.Add(new ScoredSentence(passage, s.Range, Math.Round(s.Coverage, 4), score, s.Holds, s.Covered, passageCoverage));
+            }
+        }
+        return result;
+    }
+
+    private List<QuestionWord> QuestionWords(string question, TermStatistics stats)
+    {
+        var words = new List<QuestionWord>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var token in analyzer.Tokenize(question))
+        {
+            if (token.IsStopWord || !seen.Add(token.Term))
+            {
+                continue;
+            }
+            var surface = question.Substring(token.Start, token.Length);
+            words.Add(new QuestionWord(token.Term, analyzer.CharNGrams(surface).Distinct(StringComparer.Ordinal).ToArray(), stats.Idf(token.Term)));
+        }
+        return words;
+    }
+
+    // The n-grams are built only when a question word is missing in its exact form.
+    private (double Credit, HashSet<string> Exact, HashSet<string> Covered) Match(List<QuestionWord> words, HashSet<string> terms, Lazy<HashSet<string>> ngrams)
+    {
+        var credit = 0.0;
+        var exact = new HashSet<string>(StringComparer.Ordinal);
+        var covered = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var word in words)
+        {
+            if (terms.Contains(word.Term))
+            {
+                credit += word.Weight;
+                exact.Add(word.Term);
+                covered.Add(word.Term);
+                continue;
+            }
+            if (word.NGrams.Length == 0)
+            {
+                continue;
+            }
+            var share = word.NGrams.Count(ngrams.Value.Contains) / (double)word.NGrams.Length;
+            if (share >= _scoring.NGramMinShare)
+            {
+                credit += word.Weight * _scoring.NGramCredit * share;
+                covered.Add(word.Term);
+            }
+        }
+        return (credit, exact, covered);
+    }
+
+    /// <summary>Distinct matched terms divided by the number of content tokens from the first to the last match (0 with fewer than two).</summary>
+    private static double Proximity(IReadOnlyList<AnalyzedToken> tokens, HashSet<string> matched)
+    {
+        if (matched.Count < 2)
+        {
+            return 0;
+        }
+        var positions = new List<int>();
+        var index = 0;
+        foreach (var token in tokens)
+        {
+            if (token.IsStopWord)
+            {
+                continue;
+            }
+            if (matched.Contains(token.Term))
+            {
+                positions.Add(index);
+            }
+            index++;
+        }
+        var span = positions[^1] - positions[0] + 1;
+        return Math.Min(1, matched.Count / (double)span);
+    }
+}
