@@ -65,11 +65,6 @@ internal sealed class DenseBenchmark : IBenchmark
             var approx = quantized.Search(q, k, null);
             quantizedTimes.Add(clock.Elapsed.TotalMilliseconds);
             var truthIds = truth.Select(h => h.RowId).ToHashSet();
-            if (Environment.GetEnvironmentVariable("DENSE_DEBUG") is not null && found == 0)
-            {
-                Console.WriteLine(string.Join(" ", truth.Select(h => $"{h.RowId}:{h.Score:0.0000}")));
-                Console.WriteLine(string.Join(" ", approx.Select(h => $"{h.RowId}:{h.Score:0.0000}")));
-            }
             found += approx.Count(h => truthIds.Contains(h.RowId));
         }
         var exactP50 = Stats.Median(exactTimes);
