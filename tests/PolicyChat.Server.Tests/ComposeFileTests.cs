@@ -42,7 +42,7 @@ public sealed class ComposeFileTests
 
     private static readonly Dictionary<string, int> s_servicePorts = new(StringComparer.Ordinal)
     {
-        ["qdrant/qdrant"] = 6333,
+        ["qdrant/qdrant"] = QdrantOptions.GrpcPort, // PolicyChat talks gRPC
         ["ollama/ollama"] = 11434,
     };
 

@@ -12,7 +12,7 @@ internal static class ReindexCommand
     {
         var db = CommonOptions.Db();
         var to = new Option<string>("--to") { Description = "Target store: qdrant.", Required = true };
-        var url = new Option<string?>("--qdrant-url") { Description = "Qdrant REST URL (default Qdrant:Url, http://localhost:6333)." };
+        var url = new Option<string?>("--qdrant-url") { Description = "Qdrant gRPC URL (default Qdrant:Url, http://localhost:6334)." };
         var collection = new Option<string?>("--collection") { Description = "Qdrant collection (default Qdrant:Collection, policychat)." };
         var command = new Command("reindex", "Copy the embedded index (documents, re-analyzed chunks, vectors) into Qdrant.") { db, to, url, collection };
         command.SetAction(async (parse, cancellationToken) =>
