@@ -222,34 +222,6 @@ public sealed class QdrantIndexStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Calls_SlowAnswerOnce_TimeOutPerAttemptAndRetry()
-    {
-        await using var store = NewStore(o => o.TimeoutSeconds = 1);
-        await store.UpsertDocumentAsync(Doc("a", "h", "alpha", 1));
-        var slow = _server.AddFault(new FakeQdrantFault { Method = "Count", Status = StatusCode.OK, Delay = TimeSpan.FromSeconds(5) });
-        var clock = Stopwatch.StartNew();
-
-        var stats = await store.GetStatsAsync();
-
-        Assert.Equal(1, slow.Fired);
-        Assert.Equal(1, stats.Documents);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), clock.Elapsed.ToString());
-    }
-
-    [Fact]
-    public async Task Calls_SlowServerWithoutRetries_ThrowDeadlineExceededNamingTheTimeout()
-    {
-        await using var store = NewStore(o => { o.TimeoutSeconds = 1; o.Retries = 0; });
-        await store.InitializeAsync();
-        _server.AddFault(new FakeQdrantFault { Method = "Count", Status = StatusCode.OK, Delay = TimeSpan.FromSeconds(5) });
-
-        var ex = await Assert.ThrowsAsync<QdrantException>(() => store.GetStatsAsync());
-
-        Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
-        Assert.Contains("Qdrant:TimeoutSeconds", ex.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task SearchAsync_CancelledWhileWaiting_ThrowsOperationCanceled()
     {
         await using var store = NewStore();

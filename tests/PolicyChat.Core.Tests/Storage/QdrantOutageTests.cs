@@ -120,4 +120,35 @@ public sealed class QdrantOutageTests
         Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
         Assert.Contains("Qdrant:Url", ex.Message, StringComparison.Ordinal);
     }
+
+    // Deadlines over real sockets: on TestServer a request aborted by the client's deadline can surface as Internal.
+    [Fact]
+    public async Task Calls_SlowAnswerOnce_TimeOutPerAttemptAndRetry()
+    {
+        await using var server = await FakeQdrant.StartAsync(kestrel: true);
+        await using var store = new QdrantIndexStore(new QdrantOptions { Url = server.Url, Collection = Collection, TimeoutSeconds = 1, RetryBaseDelay = TimeSpan.Zero });
+        await store.UpsertDocumentAsync(Doc("a", "h", "alpha", 1));
+        var slow = server.AddFault(new FakeQdrantFault { Method = "Count", Status = StatusCode.OK, Delay = TimeSpan.FromSeconds(5) });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var stats = await store.GetStatsAsync();
+
+        Assert.Equal(1, slow.Fired);
+        Assert.Equal(1, stats.Documents);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), clock.Elapsed.ToString());
+    }
+
+    [Fact]
+    public async Task Calls_SlowServerWithoutRetries_ThrowDeadlineExceededNamingTheTimeout()
+    {
+        await using var server = await FakeQdrant.StartAsync(kestrel: true);
+        await using var store = new QdrantIndexStore(new QdrantOptions { Url = server.Url, Collection = Collection, TimeoutSeconds = 1, Retries = 0 });
+        await store.InitializeAsync();
+        server.AddFault(new FakeQdrantFault { Method = "Count", Status = StatusCode.OK, Delay = TimeSpan.FromSeconds(5) });
+
+        var ex = await Assert.ThrowsAsync<QdrantException>(() => store.GetStatsAsync());
+
+        Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
+        Assert.Contains("Qdrant:TimeoutSeconds", ex.Message, StringComparison.Ordinal);
+    }
 }
