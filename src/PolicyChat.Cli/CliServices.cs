@@ -56,6 +56,21 @@ internal sealed class CliServices : IAsyncDisposable
         return new CliServices(provider);
     }
 
+    /// <summary>Qdrant settings as <see cref="Create"/> would bind them, for another <paramref name="collection"/> (a copy's source).</summary>
+    public static PolicyChat.Core.Storage.Qdrant.QdrantOptions QdrantOptions(IDictionary<string, string?> overrides, string collection)
+    {
+        var options = new PolicyChat.Core.Storage.Qdrant.QdrantOptions();
+        new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "policychat.json"), optional: true)
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(overrides)
+            .Build()
+            .GetSection(PolicyChat.Core.Storage.Qdrant.QdrantOptions.SectionName)
+            .Bind(options);
+        options.Collection = collection;
+        return options;
+    }
+
     public ValueTask DisposeAsync() => _provider.DisposeAsync();
 
     // The generic host validates options at start-up; a bare provider does it when options are first read, so read them now.

@@ -42,18 +42,11 @@ public sealed class ComposeFileTests
 
     private static readonly Dictionary<string, int> s_servicePorts = new(StringComparer.Ordinal)
     {
-        ["qdrant/qdrant"] = 6333,
+        ["qdrant/qdrant"] = QdrantOptions.GrpcPort, // PolicyChat talks gRPC
         ["ollama/ollama"] = 11434,
     };
 
-    private readonly YamlMappingNode _services;
-
-    public ComposeFileTests()
-    {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(File.ReadAllText(Path.Combine(ServerFixture.RepoRoot, "docker-compose.yml"))));
-        _services = (YamlMappingNode)((YamlMappingNode)stream.Documents[0].RootNode)["services"];
-    }
+    private readonly YamlMappingNode _services = Compose.Services("docker-compose.yml");
 
     public static TheoryData<string> PolicyChatServices => ["policychat", "policychat-cluster"];
 
@@ -92,9 +85,9 @@ public sealed class ComposeFileTests
     public void ServiceUrls_PointAtComposeServicesAndTheirPorts(string service)
     {
         var env = Environment(service);
-        foreach (var key in new[] { "Qdrant:Url", "Llm:Endpoint", "Embedding:Endpoint" })
+        foreach (var (key, url) in new QdrantOptions { Url = env["Qdrant:Url"] }.Peers().Select(u => ("Qdrant:Url", u))
+            .Concat(new[] { "Llm:Endpoint", "Embedding:Endpoint" }.Select(k => (k, new Uri(env[k])))))
         {
-            var url = new Uri(env[key]);
             Assert.True(_services.Children.ContainsKey(url.Host), $"{service}: {key} points at '{url.Host}', which is no compose service.");
             var image = Scalar((YamlMappingNode)_services[url.Host], "image");
             var expectedPort = s_servicePorts.Single(p => image.StartsWith(p.Key + ":", StringComparison.Ordinal)).Value;
@@ -107,10 +100,11 @@ public sealed class ComposeFileTests
     [MemberData(nameof(PolicyChatServices))]
     public void PublishedPort_IsThePortTheAppListensOn(string service)
     {
-        var listen = new Uri(Environment(service)["Urls"].Replace("+", "localhost", StringComparison.Ordinal)).Port;
-        var ports = ((YamlSequenceNode)((YamlMappingNode)_services[service])["ports"]).Children.Select(p => p.ToString()).ToList();
+        var listen = Environment(service)["ASPNETCORE_HTTP_PORTS"];
+        var ports = ((YamlSequenceNode)((YamlMappingNode)_services[service])["ports"]).Children.Select(p => Compose.Interpolate(p.ToString())).ToList();
 
         Assert.Contains(ports, p => p.EndsWith(":" + listen, StringComparison.Ordinal));
+        Assert.DoesNotContain("Urls", Environment(service).Keys); // Urls would outrank ASPNETCORE_HTTP_PORTS
     }
 
     [Fact]
@@ -154,11 +148,7 @@ public sealed class ComposeFileTests
         }
     }
 
-    private Dictionary<string, string> Environment(string service)
-    {
-        var env = (YamlMappingNode)((YamlMappingNode)_services[service])["environment"];
-        return env.Children.ToDictionary(p => p.Key.ToString().Replace("__", ":", StringComparison.Ordinal), p => p.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-    }
+    private Dictionary<string, string> Environment(string service) => Compose.Environment(_services, service);
 
     private IEnumerable<string> DependsOn(string service) =>
         ((YamlMappingNode)((YamlMappingNode)_services[service])["depends_on"]).Children.Keys.Select(k => k.ToString());

@@ -55,9 +55,7 @@ public static class PolicyChatServiceCollectionExtensions
         {
             if (Value<StorageOptions>(sp).IsQdrant)
             {
-                var qdrant = Value<QdrantOptions>(sp);
-                var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // per-request timeouts are the store's
-                return new QdrantIndexStore(http, qdrant, sp.GetService<ILogger<QdrantIndexStore>>());
+                return new QdrantIndexStore(Value<QdrantOptions>(sp), sp.GetService<ILogger<QdrantIndexStore>>());
             }
             return new SqliteIndexStore(Value<SqliteIndexOptions>(sp), sp.GetService<ILogger<SqliteIndexStore>>());
         });

@@ -67,7 +67,7 @@ public sealed class QdrantLiveFactAttribute : FactAttribute
     {
         if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(Variable)))
         {
-            Skip = $"{Variable} is not set: set it to a live Qdrant REST URL (e.g. http://localhost:6333, key in POLICYCHAT_QDRANT_API_KEY) to run this test.";
+            Skip = $"{Variable} is not set: set it to a live Qdrant gRPC URL (e.g. http://localhost:6334, key in POLICYCHAT_QDRANT_API_KEY) to run this test.";
         }
     }
 }

@@ -1,38 +1,33 @@
 using System.Diagnostics;
-using System.Net;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using Google.Protobuf;
+using Grpc.Core;
 using PolicyChat.Core.Storage;
 using PolicyChat.Core.Storage.Qdrant;
+using PolicyChat.Testing.Qdrant;
+using Qdrant.Client.Grpc;
 
 namespace PolicyChat.Core.Tests.Storage;
 
-/// <summary>Request-level behaviour of <see cref="QdrantIndexStore"/> against the schema-validating loopback Qdrant.</summary>
+/// <summary>Call-level behaviour of <see cref="QdrantIndexStore"/> against the in-process fake Qdrant gRPC server: requests, retries, faults.</summary>
 public sealed class QdrantIndexStoreTests : IAsyncLifetime
 {
     private const string Collection = "pc_test";
-    private static readonly HttpClient s_http = new();
-    private FakeQdrantServer _server = null!;
+    private FakeQdrant _server = null!;
 
-    public async Task InitializeAsync() => _server = await FakeQdrantServer.StartAsync();
+    public async Task InitializeAsync() => _server = await FakeQdrant.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Assert.True(_server.SchemaErrors.IsEmpty, "Requests or answers that break openapi-v1.19.json:\n" + string.Join("\n", _server.SchemaErrors.Distinct()));
-    }
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     private QdrantIndexStore NewStore(Action<QdrantOptions>? configure = null)
     {
         var options = new QdrantOptions { Url = _server.Url, Collection = Collection, RetryBaseDelay = TimeSpan.Zero, BatchSize = 2 };
         configure?.Invoke(options);
-        return new QdrantIndexStore(s_http, options);
+        return new QdrantIndexStore(options, null, _ => _server.CreateHandler());
     }
 
-    private static IndexedDocument Doc(string id, string hash, string prefix, int chunks)
+    internal static IndexedDocument Doc(string id, string hash, string prefix, int chunks)
     {
         var texts = Enumerable.Range(0, chunks).Select(i => $"{prefix} {i}").ToList();
-        var text = string.Join("\n", texts);
         var indexed = new List<ChunkToIndex>();
         var position = 0;
         for (var i = 0; i < chunks; i++)
@@ -40,35 +35,32 @@ public sealed class QdrantIndexStoreTests : IAsyncLifetime
             indexed.Add(new ChunkToIndex(i, position, position + texts[i].Length, texts[i], "en", [prefix, "shared", $"{prefix}{i}"], [prefix[..Math.Min(3, prefix.Length)]]));
             position += texts[i].Length + 1;
         }
-        return new IndexedDocument(new StoredDocument(id, id + ".md", "T " + id, "en", null, null, hash, text, DateTimeOffset.UnixEpoch), indexed);
+        return new IndexedDocument(new StoredDocument(id, id + ".md", "T " + id, "en", null, null, hash, string.Join("\n", texts), DateTimeOffset.UnixEpoch), indexed);
     }
 
-    private static IndexQuery Words(params string[] terms) => new(terms, [], null, 20);
+    internal static IndexQuery Words(params string[] terms) => new(terms, [], null, 20);
 
-    private IEnumerable<RecordedRequest> Requests(string operationId) => _server.Requests.Where(r => r.OperationId == operationId);
-
-    private static bool IsChunkUpsert(RecordedRequest r) => r.OperationId == "upsert_points" && r.Collection == Collection;
+    private static bool IsChunkUpsert(IMessage m) => ((UpsertPoints)m).CollectionName == Collection;
 
     [Fact]
-    public async Task InitializeAsync_NewServer_CreatesCollectionsWithDocumentedBodies()
+    public async Task InitializeAsync_NewServer_CreatesNamedVectorsWithIdfShardsAndKeywordIndexes()
     {
         await using var store = NewStore(o => { o.Shards = 2; o.Replicas = 3; o.DenseDimensions = 8; });
 
         await store.InitializeAsync();
 
-        var create = JsonNode.Parse(Requests("create_collection").Single(r => r.Collection == Collection).Body)!;
-        Assert.Equal(8, create["vectors"]!["dense"]!["size"]!.GetValue<int>());
-        Assert.Equal("Cosine", create["vectors"]!["dense"]!["distance"]!.GetValue<string>());
-        Assert.Equal("idf", create["sparse_vectors"]!["bm25"]!["modifier"]!.GetValue<string>());
-        Assert.Equal("idf", create["sparse_vectors"]!["ngram"]!["modifier"]!.GetValue<string>());
-        Assert.Equal(2, create["shard_number"]!.GetValue<int>());
-        Assert.Equal(3, create["replication_factor"]!.GetValue<int>());
-        Assert.Contains(Requests("create_collection"), r => r.Collection == Collection + "_documents");
-        var indexed = Requests("create_field_index").Where(r => r.Collection == Collection).ToList();
-        Assert.All(indexed, r => Assert.Equal("?wait=true", r.Query));
-        Assert.Equal(["doc_id", "language", "version"], indexed.Select(r => JsonNode.Parse(r.Body)!["field_name"]!.GetValue<string>()).Order());
-        Assert.All(indexed, r => Assert.Equal("keyword", JsonNode.Parse(r.Body)!["field_schema"]!.GetValue<string>()));
+        var create = _server.Engine.CreateRequest(Collection)!;
+        var dense = create.VectorsConfig.ParamsMap.Map["dense"];
+        Assert.Equal((8ul, Distance.Cosine), (dense.Size, dense.Distance));
+        Assert.Equal(Modifier.Idf, create.SparseVectorsConfig.Map["bm25"].Modifier);
+        Assert.Equal(Modifier.Idf, create.SparseVectorsConfig.Map["ngram"].Modifier);
+        Assert.Equal((2u, 3u), (create.ShardNumber, create.ReplicationFactor));
+        Assert.True(_server.Engine.HasCollection(Collection + "_documents"));
+        var indexes = _server.Requests<CreateFieldIndexCollection>("CreateFieldIndex").Where(r => r.CollectionName == Collection).ToList();
+        Assert.Equal(["doc_id", "language", "version"], indexes.Select(r => r.FieldName).Order());
+        Assert.All(indexes, r => Assert.Equal((FieldType.Keyword, true), (r.FieldType, r.Wait)));
         Assert.Equal(8, store.DenseDimensions);
+        Assert.Equal("1.17.0", store.ServerVersion);
     }
 
     [Fact]
@@ -78,25 +70,21 @@ public sealed class QdrantIndexStoreTests : IAsyncLifetime
         await store.InitializeAsync();
         await store.InitializeAsync();
 
-        Assert.Equal(2, Requests("create_collection").Count());
-        Assert.Equal(4, Requests("collection_exists").Count());
+        Assert.Equal(2, _server.Requests<CreateCollection>("CreateCollection").Count());
+        Assert.Equal(4, _server.Requests<CollectionExistsRequest>("CollectionExists").Count());
     }
 
     [Fact]
-    public async Task InitializeAsync_CreateAnswers409_TreatsCollectionAsExisting()
+    public async Task InitializeAsync_CollectionCreatedConcurrently_TreatsAlreadyExistsAsExisting()
     {
-        await using (var first = NewStore())
-        {
-            await first.InitializeAsync();
-        }
-        // Another process created it between our existence check and our create: the check says no, create says 409.
-        _server.AddFault(new FaultRule { When = r => r.OperationId == "collection_exists", Times = 2, Status = 200, Body = """{"result":{"exists":false},"status":"ok","time":0.0}""" });
+        // Another process creates the collection between our existence check and our create: Qdrant answers AlreadyExists.
+        var race = _server.AddFault(new FakeQdrantFault { Method = "CreateCollection", Status = StatusCode.OK, Times = 2, Then = m => _server.Engine.Create((CreateCollection)m) });
         await using var store = NewStore();
 
         await store.InitializeAsync();
-
-        Assert.Equal(4, Requests("create_collection").Count());
         await store.UpsertDocumentAsync(Doc("a", "h", "alpha", 1));
+
+        Assert.Equal(2, race.Fired);
         Assert.Single(await store.SearchAsync(Words("alpha")));
     }
 
@@ -111,12 +99,42 @@ public sealed class QdrantIndexStoreTests : IAsyncLifetime
 
         var ex = await Assert.ThrowsAsync<QdrantException>(() => store.InitializeAsync());
 
-        Assert.Contains("8", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("4", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("8 dimensions but 4", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Requests_ApiKeySet_SendApiKeyHeaderOnEveryRequest()
+    public async Task InitializeAsync_HealthCheckUnavailableThrice_WaitsUntilHealthy()
+    {
+        var down = _server.AddFault(new FakeQdrantFault { Method = "HealthCheck", Times = 3 });
+        await using var store = NewStore(o => o.Retries = 0);
+
+        await store.InitializeAsync();
+
+        Assert.Equal(3, down.Fired);
+        Assert.Equal(4, _server.Calls.Count(c => c.Method == "HealthCheck"));
+        Assert.Equal(2, _server.Requests<CreateCollection>("CreateCollection").Count());
+    }
+
+    [Fact]
+    public async Task InitializeAsync_HealthCheckNeverAnswers_ThrowsAfterBoundedWaitWithClearMessage()
+    {
+        _server.AddFault(new FakeQdrantFault { Method = "HealthCheck", Times = int.MaxValue, Detail = "node is starting" });
+        await using var store = NewStore(o => o.ReadyTimeoutSeconds = 1);
+        var clock = Stopwatch.StartNew();
+
+        var ex = await Assert.ThrowsAsync<QdrantException>(() => store.InitializeAsync());
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), clock.Elapsed.ToString());
+        Assert.Contains("health check within 1 s", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("node is starting", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Qdrant:Url", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Qdrant:ReadyTimeoutSeconds", ex.Message, StringComparison.Ordinal);
+        Assert.True(_server.Calls.Count(c => c.Method == "HealthCheck") > 1);
+        Assert.Empty(_server.Requests<CreateCollection>("CreateCollection"));
+    }
+
+    [Fact]
+    public async Task Calls_ApiKeySet_CarryTheApiKeyHeaderOnEveryCall()
     {
         _server.RequiredApiKey = "s3cret";
         await using var store = NewStore(o => o.ApiKey = "s3cret");
@@ -125,37 +143,32 @@ public sealed class QdrantIndexStoreTests : IAsyncLifetime
         var hits = await store.SearchAsync(Words("alpha"));
 
         Assert.Equal(3, hits.Count);
-        var calls = _server.Requests.Where(r => r.OperationId is not "readyz").ToList();
-        Assert.True(calls.Count > 5);
-        Assert.All(calls, r => Assert.Equal("s3cret", r.ApiKey));
+        Assert.True(_server.Calls.Count > 5);
+        Assert.All(_server.Calls, c => Assert.Equal("s3cret", c.ApiKey));
     }
 
     [Fact]
-    public async Task Requests_WrongApiKey_ThrowPlainText401AsClearQdrantExceptionWithoutRetry()
+    public async Task Calls_WrongApiKey_ThrowUnauthenticatedNamingTheSettingWithoutRetry()
     {
         _server.RequiredApiKey = "s3cret";
         await using var store = NewStore(o => o.ApiKey = "wrong");
 
         var ex = await Assert.ThrowsAsync<QdrantException>(() => store.InitializeAsync());
 
-        Assert.Equal(HttpStatusCode.Unauthorized, ex.StatusCode);
-        Assert.Equal("Must provide an API key or an Authorization bearer token", ex.ServerError);
-        Assert.Contains("401", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("Must provide an API key", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.Unauthenticated, ex.StatusCode);
+        Assert.Contains("Invalid api-key", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Qdrant:ApiKey", ex.Message, StringComparison.Ordinal);
-        Assert.Single(Requests("collection_exists"));
+        Assert.Single(_server.Calls);
     }
 
-    [Fact]
-    public async Task UpsertDocumentAsync_429ThenSuccess_RetriesAndSucceeds()
+    [Theory]
+    [InlineData(StatusCode.Unavailable)]
+    [InlineData(StatusCode.ResourceExhausted)]
+    public async Task UpsertDocumentAsync_TransientStatusTwice_RetriesAndSucceeds(StatusCode status)
     {
         await using var store = NewStore();
         await store.InitializeAsync();
-        var fault = _server.AddFault(new FaultRule
-        {
-            When = r => r.OperationId == "upsert_points", Times = 2, Status = 429,
-            Body = """{"status":{"error":"Too many requests"},"time":0.0}""",
-        });
+        var fault = _server.AddFault(new FakeQdrantFault { Method = "Upsert", Times = 2, Status = status });
 
         await store.UpsertDocumentAsync(Doc("a", "h", "alpha", 1));
 
@@ -164,44 +177,48 @@ public sealed class QdrantIndexStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SearchAsync_503ThenSuccess_RetriesAndReturnsHits()
-    {
-        await using var store = NewStore();
-        await store.UpsertDocumentAsync(Doc("a", "h", "alpha", 2));
-        var fault = _server.AddFault(new FaultRule { When = r => r.OperationId == "query_batch_points", Times = 1, Status = 503 });
-
-        var hits = await store.SearchAsync(Words("alpha"));
-
-        Assert.Equal(1, fault.Fired);
-        Assert.Equal(2, hits.Count);
-        Assert.Equal(2, Requests("query_batch_points").Count());
-    }
-
-    [Fact]
-    public async Task Requests_503Persisting_ThrowAfterConfiguredRetriesWithStatusAndServerText()
+    public async Task Calls_UnavailablePersisting_ThrowAfterConfiguredRetriesNamingTheUrl()
     {
         await using var store = NewStore(o => o.Retries = 2);
         await store.InitializeAsync();
-        var fault = _server.AddFault(new FaultRule { When = r => r.OperationId == "count_points", Times = 100, Status = 503 });
+        var fault = _server.AddFault(new FakeQdrantFault { Method = "Count", Times = 100 });
 
         var ex = await Assert.ThrowsAsync<QdrantException>(() => store.GetStatsAsync());
 
         Assert.Equal(3, fault.Fired);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, ex.StatusCode);
-        Assert.Contains("Service Unavailable: injected by the test", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
+        Assert.Contains("injected by the test", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Qdrant:Url", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Requests_SlowAnswer_TimeOutPerAttemptAndRetry()
+    public async Task UpsertDocumentAsync_InvalidArgument_IsNotRetriedAndKeepsTheOldVersion()
     {
-        await using var store = NewStore(o => o.TimeoutSeconds = 1);
-        await store.UpsertDocumentAsync(Doc("a", "h", "alpha", 1));
-        var fault = _server.AddFault(new FaultRule { When = r => r.OperationId == "count_points", Times = 1, Status = 0, Delay = TimeSpan.FromSeconds(5) });
+        await using var store = NewStore();
+        await store.UpsertDocumentAsync(Doc("a", "v1", "old", 2));
+        var fault = _server.AddFault(new FakeQdrantFault { Method = "Upsert", Times = 100, Status = StatusCode.InvalidArgument, Detail = "Wrong input: payload too large" });
 
-        var stats = await store.GetStatsAsync();
+        var ex = await Assert.ThrowsAsync<QdrantException>(() => store.UpsertDocumentAsync(Doc("a", "v2", "new", 2)));
 
         Assert.Equal(1, fault.Fired);
-        Assert.Equal(1, stats.Documents);
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Contains("Wrong input: payload too large", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(2, (await store.SearchAsync(Words("old"))).Count);
+        Assert.Equal("v1", (await store.GetDocumentAsync("a"))!.ContentHash);
+    }
+
+    [Fact]
+    public async Task SearchAsync_CollectionDeleted_ThrowsNotFoundWithQdrantText()
+    {
+        await using var store = NewStore();
+        await store.InitializeAsync();
+        _server.Engine.Delete(Collection);
+
+        var ex = await Assert.ThrowsAsync<QdrantException>(() => store.SearchAsync(Words("alpha")));
+
+        Assert.Equal(StatusCode.NotFound, ex.StatusCode);
+        Assert.Contains("Collection `pc_test` doesn't exist", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Qdrant:Collection", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -209,7 +226,7 @@ public sealed class QdrantIndexStoreTests : IAsyncLifetime
     {
         await using var store = NewStore();
         await store.UpsertDocumentAsync(Doc("a", "h", "alpha", 1));
-        _server.AddFault(new FaultRule { When = r => r.OperationId == "query_batch_points", Times = 1, Status = 0, Delay = TimeSpan.FromSeconds(10) });
+        _server.AddFault(new FakeQdrantFault { Method = "QueryBatch", Status = StatusCode.OK, Delay = TimeSpan.FromSeconds(10) });
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         var clock = Stopwatch.StartNew();
 
@@ -219,53 +236,11 @@ public sealed class QdrantIndexStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SearchAsync_CollectionDeleted_Throws404WithQdrantText()
-    {
-        await using var store = NewStore();
-        await store.InitializeAsync();
-        _server.Engine.Execute("delete_collection", new Dictionary<string, string> { ["collection_name"] = Collection }, null);
-
-        var ex = await Assert.ThrowsAsync<QdrantException>(() => store.SearchAsync(Words("alpha")));
-
-        Assert.Equal(HttpStatusCode.NotFound, ex.StatusCode);
-        Assert.Contains("Collection `pc_test` doesn't exist", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("404", ex.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task InitializeAsync_ReadyzAnswers503_WaitsUntilReady()
-    {
-        _server.ReadyzFailures = 3;
-        await using var store = NewStore();
-
-        await store.InitializeAsync();
-
-        Assert.Equal(4, _server.ReadyzCalls);
-        Assert.Equal(2, Requests("create_collection").Count());
-    }
-
-    [Fact]
-    public async Task InitializeAsync_ReadyzNeverReady_ThrowsAfterBoundedWait()
-    {
-        _server.ReadyzFailures = int.MaxValue;
-        await using var store = NewStore(o => o.ReadyTimeoutSeconds = 1);
-        var clock = Stopwatch.StartNew();
-
-        var ex = await Assert.ThrowsAsync<QdrantException>(() => store.InitializeAsync());
-
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5));
-        Assert.Contains("/readyz", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("503", ex.Message, StringComparison.Ordinal);
-        Assert.True(_server.ReadyzCalls > 1);
-        Assert.Empty(Requests("create_collection"));
-    }
-
-    [Fact]
     public async Task UpsertDocumentAsync_ServerFailsMidway_OldVersionStaysSearchableWithoutDuplicates()
     {
         await using var store = NewStore();
         await store.UpsertDocumentAsync(Doc("a", "v1", "old", 5));
-        _server.AddFault(new FaultRule { When = IsChunkUpsert, Skip = 1, Times = int.MaxValue, Status = 500, Body = """{"status":{"error":"Service internal error: disk full"},"time":0.0}""" });
+        _server.AddFault(new FakeQdrantFault { Method = "Upsert", When = IsChunkUpsert, Skip = 1, Times = int.MaxValue, Status = StatusCode.Internal, Detail = "Service internal error: disk full" });
 
         var ex = await Assert.ThrowsAsync<QdrantException>(() => store.UpsertDocumentAsync(Doc("a", "v2", "new", 5)));
 
@@ -290,8 +265,8 @@ public sealed class QdrantIndexStoreTests : IAsyncLifetime
     {
         await using var store = NewStore();
         await store.UpsertDocumentAsync(Doc("a", "v1", "old", 5));
-        _server.AddFault(new FaultRule { When = IsChunkUpsert, Skip = 1, Times = int.MaxValue, Status = 500 });
-        _server.AddFault(new FaultRule { When = r => r.OperationId == "delete_points", Times = int.MaxValue, Status = 500 });
+        _server.AddFault(new FakeQdrantFault { Method = "Upsert", When = IsChunkUpsert, Skip = 1, Times = int.MaxValue, Status = StatusCode.Internal });
+        _server.AddFault(new FakeQdrantFault { Method = "Delete", Times = int.MaxValue, Status = StatusCode.Internal });
 
         await Assert.ThrowsAsync<QdrantException>(() => store.UpsertDocumentAsync(Doc("a", "v2", "new", 5)));
 
@@ -310,10 +285,7 @@ public sealed class QdrantIndexStoreTests : IAsyncLifetime
     {
         await using var store = NewStore();
         await store.UpsertDocumentAsync(Doc("a", "v1", "old", 3));
-        _server.AddFault(new FaultRule
-        {
-            When = r => r.OperationId == "upsert_points" && r.Collection == Collection + "_documents", Times = int.MaxValue, Status = 500,
-        });
+        _server.AddFault(new FakeQdrantFault { Method = "Upsert", When = m => !IsChunkUpsert(m), Times = int.MaxValue, Status = StatusCode.Internal });
 
         await Assert.ThrowsAsync<QdrantException>(() => store.UpsertDocumentAsync(Doc("a", "v2", "new", 3)));
 
@@ -331,21 +303,25 @@ public sealed class QdrantIndexStoreTests : IAsyncLifetime
 
         await store.SearchAsync(new IndexQuery(["law"], ["law"], [1, 0, 0], 7, new SearchFilter(["d1", "d2"], ["ar"]), new FusionWeights(CandidatesPerLeg: 30)));
 
-        var body = JsonNode.Parse(Requests("query_batch_points").Single().Body)!;
-        var searches = body["searches"]!.AsArray();
-        Assert.Equal(["bm25", "ngram", "dense"], searches.Select(s => s!["using"]!.GetValue<string>()));
-        foreach (var search in searches)
+        var batch = Assert.Single(_server.Requests<QueryBatchPoints>("QueryBatch"));
+        Assert.Equal(["bm25", "ngram", "dense"], batch.QueryPoints.Select(q => q.Using));
+        foreach (var query in batch.QueryPoints)
         {
-            Assert.Equal(30, search!["limit"]!.GetValue<int>());
-            var must = search["filter"]!["must"]!.AsArray();
-            Assert.Equal("""{"key":"doc_id","match":{"any":["d1","d2"]}}""", must[0]!.ToJsonString());
-            Assert.Equal("""{"key":"language","match":{"value":"ar"}}""", must[1]!.ToJsonString());
+            Assert.Equal(30ul, query.Limit);
+            Assert.Equal(["d1", "d2"], query.Filter.Must[0].Field.Match.Keywords.Strings);
+            Assert.Equal(("doc_id", "language"), (query.Filter.Must[0].Field.Key, query.Filter.Must[1].Field.Key));
+            Assert.Equal(["ar"], query.Filter.Must[1].Field.Match.Keywords.Strings);
         }
+        Assert.Equal(VectorInput.VariantOneofCase.Sparse, batch.QueryPoints[0].Query.Nearest.VariantCase);
+        Assert.Equal([1f, 0f, 0f], batch.QueryPoints[2].Query.Nearest.Dense.Data);
     }
 
-    [Fact]
-    public async Task SearchAsync_ServerSideFusion_SendsPrefetchPerLegWithWeightedRrf()
+    [Theory]
+    [InlineData("1.17.0", true)]
+    [InlineData("1.16.2", false)]
+    public async Task SearchAsync_ServerSideFusion_SendsPrefetchPerLegWithRrfWeightedWhenSupported(string version, bool weighted)
     {
+        _server.Version = version;
         await using var store = NewStore(o => { o.DenseDimensions = 3; o.ServerSideFusion = true; });
         await store.InitializeAsync();
         await store.SetEmbedderAsync(new EmbedderInfo("http://e", "m", 3));
@@ -358,31 +334,29 @@ public sealed class QdrantIndexStoreTests : IAsyncLifetime
         var hits = await store.SearchAsync(new IndexQuery(["law"], ["law"], [1, 0, 0], 2, new SearchFilter(null, ["ar"]), new FusionWeights(1.0, 1.5, 0.5, 60, 30)));
 
         Assert.Equal("d1", hits[0].DocumentId);
-        var body = JsonNode.Parse(Requests("query_points").Single().Body)!;
-        var prefetch = body["prefetch"]!.AsArray();
-        Assert.Equal(["bm25", "ngram", "dense"], prefetch.Select(p => p!["using"]!.GetValue<string>()));
-        Assert.All(prefetch, p => Assert.Equal("""{"key":"language","match":{"value":"ar"}}""", p!["filter"]!["must"]![0]!.ToJsonString()));
-        Assert.Equal([1.0, 1.5, 0.5], body["query"]!["rrf"]!["weights"]!.AsArray().Select(w => w!.GetValue<double>()));
-        Assert.Equal(60, body["query"]!["rrf"]!["k"]!.GetValue<int>());
-        Assert.Empty(Requests("query_batch_points"));
+        var query = Assert.Single(_server.Requests<QueryPoints>("Query"));
+        Assert.Equal(["bm25", "ngram", "dense"], query.Prefetch.Select(p => p.Using));
+        Assert.All(query.Prefetch, p => Assert.Equal(("language", 30ul), (p.Filter.Must[0].Field.Key, p.Limit)));
+        Assert.Equal(60u, query.Query.Rrf.K);
+        Assert.Equal(weighted ? [1f, 1.5f, 0.5f] : [], query.Query.Rrf.Weights);
+        Assert.Empty(_server.Requests<QueryBatchPoints>("QueryBatch"));
     }
 
     [Fact]
-    public async Task UpsertDocumentAsync_SparseVectors_CarryFnvIdsAndBm25Weights()
+    public async Task UpsertDocumentAsync_SparseVectors_CarryFnvIdsAndBm25WeightsAndWait()
     {
         await using var store = NewStore();
         var chunk = new ChunkToIndex(0, 0, 5, "a a b", "en", ["a", "a", "b"], ["x"]);
         await store.UpsertDocumentAsync(new IndexedDocument(new StoredDocument("d", "d.md", "t", "en", null, null, "h", "a a b", DateTimeOffset.UnixEpoch), [chunk]));
 
-        var upsert = JsonNode.Parse(Requests("upsert_points").First(r => r.Collection == Collection).Body)!;
-        var bm25 = upsert["points"]![0]!["vector"]!["bm25"]!;
+        var upsert = _server.Requests<UpsertPoints>("Upsert").First(r => r.CollectionName == Collection);
+        var bm25 = upsert.Points[0].Vectors.Vectors_.Vectors["bm25"].Sparse;
         var expected = new Dictionary<uint, double> { [QdrantSparseVectors.TermId("a")] = 2 * 2.2 / (2 + 1.2), [QdrantSparseVectors.TermId("b")] = 2.2 / (1 + 1.2) };
-        var sent = bm25["indices"]!.AsArray().Select(i => i!.GetValue<uint>())
-            .Zip(bm25["values"]!.AsArray().Select(v => v!.GetValue<double>()))
-            .ToDictionary(x => x.First, x => x.Second);
+        var sent = bm25.Indices.Zip(bm25.Values).ToDictionary(x => x.First, x => (double)x.Second);
         Assert.Equal(expected.Keys.Order(), sent.Keys.Order());
-        Assert.All(expected, e => Assert.Equal(e.Value, sent[e.Key], 6));
-        Assert.Equal("?wait=true", Requests("upsert_points").First().Query);
+        Assert.All(expected, e => Assert.Equal(e.Value, sent[e.Key], 5));
+        Assert.All(_server.Requests<UpsertPoints>("Upsert"), u => Assert.True(u.Wait));
+        Assert.Equal("d", upsert.Points[0].Payload["doc_id"].StringValue);
     }
 
     [Fact]
@@ -392,13 +366,12 @@ public sealed class QdrantIndexStoreTests : IAsyncLifetime
 
         await store.UpsertDocumentAsync(Doc("a", "h", "alpha", 7));
 
-        var sizes = Requests("upsert_points").Where(r => r.Collection == Collection).Select(r => JsonNode.Parse(r.Body)!["points"]!.AsArray().Count);
-        Assert.Equal([3, 3, 1], sizes);
+        Assert.Equal([3, 3, 1], _server.Requests<UpsertPoints>("Upsert").Where(r => r.CollectionName == Collection).Select(r => r.Points.Count));
         Assert.Equal(7, (await store.GetStatsAsync()).Chunks);
     }
 
     [Fact]
-    public async Task SetEmbedderAsync_CollectionWithoutDense_AddsNamedDenseVector()
+    public async Task SetEmbedderAsync_EmptyCollectionWithoutDense_RecreatesItWithTheDenseVector()
     {
         await using var store = NewStore();
         await store.InitializeAsync();
@@ -407,9 +380,22 @@ public sealed class QdrantIndexStoreTests : IAsyncLifetime
         await store.SetEmbedderAsync(new EmbedderInfo("http://e", "m", 4));
 
         Assert.Equal(4, store.DenseDimensions);
-        var create = Assert.Single(Requests("create_vector_name"));
-        Assert.EndsWith("/vectors/dense", create.Path, StringComparison.Ordinal);
-        Assert.Equal("""{"dense":{"size":4,"distance":"Cosine"}}""", create.Body);
+        Assert.Equal(4ul, _server.Engine.CreateRequest(Collection)!.VectorsConfig.ParamsMap.Map["dense"].Size);
+        Assert.Equal(3, _server.Engine.PayloadIndexes(Collection).Count);
+        Assert.Equal(new EmbedderInfo("http://e", "m", 4), await store.GetEmbedderAsync());
+    }
+
+    [Fact]
+    public async Task SetEmbedderAsync_CollectionWithChunksButNoDense_ThrowsNamingDenseDimensionsAndKeepsData()
+    {
+        await using var store = NewStore();
+        await store.UpsertDocumentAsync(Doc("a", "h", "alpha", 2));
+
+        var ex = await Assert.ThrowsAsync<QdrantException>(() => store.SetEmbedderAsync(new EmbedderInfo("http://e", "m", 4)));
+
+        Assert.Contains("Qdrant:DenseDimensions to 4", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(2, _server.Engine.PointCount(Collection));
+        Assert.Empty(_server.Requests<DeleteCollection>("DeleteCollection"));
     }
 
     [Fact]
@@ -432,7 +418,7 @@ public sealed class QdrantIndexStoreTests : IAsyncLifetime
         await Assert.ThrowsAsync<InvalidOperationException>(() =>
             store.UpsertDocumentAsync(new IndexedDocument(new StoredDocument("d", "d", "t", "en", null, null, "h", "a", DateTimeOffset.UnixEpoch), [chunk])));
 
-        Assert.Empty(Requests("upsert_points"));
+        Assert.Empty(_server.Requests<UpsertPoints>("Upsert"));
     }
 
     [Fact]
@@ -447,7 +433,6 @@ public sealed class QdrantIndexStoreTests : IAsyncLifetime
         var listed = await store.ListDocumentsAsync();
 
         Assert.Equal(Enumerable.Range(0, 260).Select(i => $"doc-{i:D3}"), listed.Select(d => d.Id));
-        var scrolls = Requests("scroll_points").Select(r => JsonNode.Parse(r.Body)!).ToList();
-        Assert.Contains(scrolls, s => s["offset"] is not null);
+        Assert.Contains(_server.Requests<ScrollPoints>("Scroll"), s => s.Offset is not null);
     }
 }

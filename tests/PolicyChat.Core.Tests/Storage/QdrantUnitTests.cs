@@ -1,4 +1,3 @@
-using System.Text.Json;
 using PolicyChat.Core.Storage.Qdrant;
 
 namespace PolicyChat.Core.Tests.Storage;
@@ -94,23 +93,62 @@ public sealed class QdrantSparseVectorsTests
 public sealed class QdrantOptionsTests
 {
     [Fact]
-    public void Validate_Defaults_ReturnsNoErrors()
+    public void Validate_Defaults_ReturnsNoErrorsAndUseTheGrpcPort()
     {
         var options = new QdrantOptions();
 
         Assert.Empty(QdrantOptions.Validate(options));
-        Assert.Equal(("http://localhost:6333", "policychat", 1, 1, 30, 3), (options.Url, options.Collection, options.Shards, options.Replicas, options.TimeoutSeconds, options.Retries));
+        Assert.Equal(("http://localhost:6334", "policychat", 1, 1, 30, 3), (options.Url, options.Collection, options.Shards, options.Replicas, options.TimeoutSeconds, options.Retries));
     }
 
     [Theory]
-    [InlineData("localhost:6333")]
-    [InlineData("ftp://host:6333")]
+    [InlineData("localhost:6334")]
+    [InlineData("ftp://host:6334")]
     [InlineData("")]
     public void Validate_BadUrl_NamesTheSetting(string url)
     {
         var errors = QdrantOptions.Validate(new QdrantOptions { Url = url });
 
-        Assert.StartsWith("Qdrant:Url must be an absolute http(s) URL", Assert.Single(errors), StringComparison.Ordinal);
+        Assert.StartsWith("Qdrant:Url must", Assert.Single(errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_RestPort_IsRefusedNamingTheGrpcPort()
+    {
+        var error = Assert.Single(QdrantOptions.Validate(new QdrantOptions { Url = "http://qdrant:6333" }));
+
+        Assert.Contains("Qdrant:Url", error, StringComparison.Ordinal);
+        Assert.Contains("6334", error, StringComparison.Ordinal);
+        Assert.Contains("http://qdrant:6334", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Peers_CommaSeparatedUrl_ListsEveryPeerInOrder()
+    {
+        var options = new QdrantOptions { Url = "http://qdrant-1:6334, http://qdrant-2:6334,http://qdrant-3:6334" };
+
+        Assert.Empty(QdrantOptions.Validate(options));
+        Assert.Equal(["qdrant-1", "qdrant-2", "qdrant-3"], options.Peers().Select(p => p.Host));
+    }
+
+    [Fact]
+    public void Validate_OnePeerBad_NamesThatPeer()
+    {
+        var error = Assert.Single(QdrantOptions.Validate(new QdrantOptions { Url = "http://qdrant-1:6334,http://qdrant-2:6333" }));
+
+        Assert.Contains("qdrant-2:6333", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_ThumbprintWithHttpOrWrongLength_NamesTheSetting()
+    {
+        var http = QdrantOptions.Validate(new QdrantOptions { Url = "http://q:6334", CertificateThumbprint = new string('a', 64) });
+        var shortPrint = QdrantOptions.Validate(new QdrantOptions { Url = "https://q:6334", CertificateThumbprint = "abcd" });
+        var good = QdrantOptions.Validate(new QdrantOptions { Url = "https://q:6334", CertificateThumbprint = string.Join(':', Enumerable.Repeat("AB", 32)) });
+
+        Assert.Contains(http, e => e.StartsWith("Qdrant:CertificateThumbprint needs https", StringComparison.Ordinal));
+        Assert.Contains(shortPrint, e => e.StartsWith("Qdrant:CertificateThumbprint must be", StringComparison.Ordinal));
+        Assert.Empty(good);
     }
 
     [Fact]
@@ -127,95 +165,17 @@ public sealed class QdrantOptionsTests
     [Fact]
     public void Constructor_InvalidOptions_ThrowsWithTheMessages()
     {
-        using var http = new HttpClient();
-
-        var ex = Assert.Throws<ArgumentException>(() => new QdrantIndexStore(http, new QdrantOptions { Url = "nope" }));
+        var ex = Assert.Throws<ArgumentException>(() => new QdrantIndexStore(new QdrantOptions { Url = "nope" }));
 
         Assert.Contains("Qdrant:Url", ex.Message, StringComparison.Ordinal);
     }
-}
-
-/// <summary>The validator must have teeth: it rejects bodies Qdrant would reject, so a passing loopback run means something.</summary>
-public sealed class OpenApiSchemaValidatorTests
-{
-    private static readonly OpenApiSchemaValidator s_validator = FakeQdrantServer.Schema;
-
-    private static List<string> Validate(string schema, string json)
-    {
-        using var doc = JsonDocument.Parse(json);
-        return s_validator.Validate(doc.RootElement, s_validator.Schema(schema));
-    }
 
     [Theory]
-    [InlineData("""{"points":[{"id":"3f2c6a59-1d7e-5c4b-9a0e-1234567890ab","vector":{"bm25":{"indices":[1,2],"values":[0.5,1]}},"payload":{"doc_id":"a"}}]}""")]
-    [InlineData("""{"points":[{"id":7,"vector":{}}]}""")]
-    public void Validate_ValidUpsert_HasNoErrors(string json) => Assert.Empty(Validate("PointInsertOperations", json));
-
-    [Theory]
-    [InlineData("""{"points":[{"id":-1,"vector":{}}]}""")]
-    [InlineData("""{"points":[{"id":"not-a-uuid","vector":{}}]}""")]
-    [InlineData("""{"points":[{"id":1,"vector":{"bm25":{"indices":[4294967296],"values":[1]}}}]}""")]
-    [InlineData("""{"points":[{"id":1}]}""")]
-    [InlineData("""{"points":[{"id":1,"vector":{},"payloads":{}}]}""")]
-    public void Validate_InvalidUpsert_ReportsErrors(string json) => Assert.NotEmpty(Validate("PointInsertOperations", json));
-
-    [Theory]
-    [InlineData("""{"must":[{"key":"doc_id","match":{"value":"a"}}]}""", true)]
-    [InlineData("""{"must":[{"key":"doc_id","match":{"any":["a","b"]}}],"must_not":[{"key":"version","match":{"value":"v"}}]}""", true)]
-    [InlineData("""{"must":[{"key":"doc_id","match":{"any":["a","a"]}}]}""", false)]
-    [InlineData("""{"musts":[]}""", false)]
-    public void Validate_Filter_AcceptsOnlyDocumentedShapes(string json, bool valid) => Assert.Equal(valid, Validate("Filter", json).Count == 0);
-
-    [Theory]
-    [InlineData("""{"points":[],"next_page_offset":null}""", true)]
-    [InlineData("""{"points":[{"id":1}],"next_page_offset":2}""", true)]
-    [InlineData("""{"points":[{"id":1}],"next_page_offset":"x"}""", false)]
-    public void Validate_ScrollResult_HandlesNullableAnyOf(string json, bool valid) => Assert.Equal(valid, Validate("ScrollResult", json).Count == 0);
-
-    [Fact]
-    public void Validate_CreateCollectionWithBadModifier_ReportsEnum()
-    {
-        var errors = Validate("CreateCollection", """{"sparse_vectors":{"bm25":{"modifier":"bm25"}}}""");
-
-        Assert.NotEmpty(errors);
-    }
-}
-
-public sealed class QdrantJsonTests
-{
-    [Theory]
-    [InlineData(0f, "0")]
-    [InlineData(1f, "1")]
-    [InlineData(-0.5f, "-0.5")]
-    [InlineData(1.375f, "1.375")]
-    [InlineData(0.1f, "0.1")]
-    [InlineData(-0.00000001f, "0")]
-    [InlineData(123456.5f, "123456.5")]
-    [InlineData(3e7f, "30000000")]
-    public void WriteFloat_Values_WriteCompactFixedPointOrRoundTrip(float value, string expected)
-    {
-        var json = System.Text.Encoding.UTF8.GetString(QdrantJson.Write(value, static (w, v) =>
-        {
-            w.WriteStartArray();
-            QdrantJson.WriteFloat(w, v);
-            w.WriteEndArray();
-        }).Span);
-
-        Assert.Equal($"[{expected}]", json);
-    }
-
-    [Fact]
-    public void WriteSparseBody_RepeatedWeights_WritesEveryValue()
-    {
-        var vector = new QdrantSparseVector([5, 3, 9], [0.25f, 0.25f, 1.5f]);
-
-        var json = System.Text.Encoding.UTF8.GetString(QdrantJson.Write(vector, static (w, v) =>
-        {
-            w.WriteStartObject();
-            QdrantJson.WriteSparseBody(w, v);
-            w.WriteEndObject();
-        }).Span);
-
-        Assert.Equal("""{"indices":[5,3,9],"values":[0.25,0.25,1.5]}""", json);
-    }
+    [InlineData("1.17.0", true)]
+    [InlineData("1.20.1-dev", true)]
+    [InlineData("2.0.0", true)]
+    [InlineData("1.16.3", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    public void SupportsWeightedRrf_ServerVersion_From117(string? version, bool expected) => Assert.Equal(expected, QdrantIndexStore.SupportsWeightedRrf(version));
 }

@@ -1,8 +1,8 @@
-using System.Net;
+using Grpc.Core;
 
 namespace PolicyChat.Core.Storage.Qdrant;
 
-/// <summary>A failed Qdrant call: the message names the request, the HTTP status and Qdrant's own error text.</summary>
+/// <summary>A failed Qdrant call: the message names the call, the gRPC status, Qdrant's text and the setting to check.</summary>
 public sealed class QdrantException : Exception
 {
     public QdrantException()
@@ -19,16 +19,12 @@ public sealed class QdrantException : Exception
     {
     }
 
-    public QdrantException(string message, HttpStatusCode? statusCode, string? serverError, Exception? innerException = null)
+    public QdrantException(string message, StatusCode? statusCode, Exception? innerException = null)
         : base(message, innerException)
     {
         StatusCode = statusCode;
-        ServerError = serverError;
     }
 
-    /// <summary>The HTTP status, or null when no response arrived (connection error, timeout).</summary>
-    public HttpStatusCode? StatusCode { get; }
-
-    /// <summary>Qdrant's error text (the JSON <c>status.error</c>, or the plain-text body of 401/403).</summary>
-    public string? ServerError { get; }
+    /// <summary>The gRPC status of the last attempt, or null when the failure was not a gRPC status.</summary>
+    public StatusCode? StatusCode { get; }
 }

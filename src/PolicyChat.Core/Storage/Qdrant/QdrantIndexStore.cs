@@ -1,43 +1,23 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Text.Json;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Qdrant.Client;
+using Qdrant.Client.Grpc;
+using static PolicyChat.Core.Storage.Qdrant.QdrantPayloads;
 
 namespace PolicyChat.Core.Storage.Qdrant;
 
 /// <summary>
-/// <see cref="IIndexStore"/> over Qdrant's REST API.
-/// <para>
-/// Layout. The chunk collection <c>{Collection}</c> holds one point per chunk with the sparse vectors "bm25" (word terms)
-/// and "ngram" (character n-grams), both with <c>modifier: idf</c>, and optionally the dense vector "dense" (cosine).
-/// Chunk payload: doc_id, version, ordinal, start, end, text, title, language, date, outlet (keyword indexes on doc_id,
-/// language and version). The registry collection <c>{Collection}_documents</c> holds one vector-less point per
-/// document (payload: metadata, content hash, full text, current version, chunk and term counts) and one point for the
-/// embedder record, so incremental ingestion trusts the same server that holds the chunks.
-/// </para>
-/// <para>
-/// Atomic replace. Every upsert writes a new version (a fresh GUID): chunk points get ids derived from
-/// (doc id, version, ordinal) and are upserted in batches with <c>wait=true</c>; then the registry point is upserted
-/// (this single-point write is the commit); then points of that doc_id with another version are deleted. Searches only
-/// return chunks whose version is the document's committed version (hits are checked against a registry cache; a
-/// mismatch re-reads those registry points first), so a failed or running upsert never shows a half-indexed document
-/// and the old version stays searchable until the commit. After a failed batch the new version's points are deleted
-/// (best effort); leftovers are invisible and removed by the next upsert or delete of the document.
-/// </para>
-/// <para>
-/// BM25. Document weights are BM25 tf weights (see <see cref="QdrantSparseVectors"/>). avgLen is the mean chunk length
-/// (terms per chunk, and n-grams per chunk for the n-gram leg) over the committed documents in the registry plus the
-/// document being written, computed from the word/n-gram/chunk counts kept on each registry point. Weights are not
-/// recomputed for older documents as the corpus grows; re-ingest to refresh them.
-/// </para>
-/// <para>
-/// Fusion. Each leg with input is queried separately in one <c>POST /points/query/batch</c> request (filter inside
-/// every leg) and fused here by weighted reciprocal rank, Σ weight/(RrfK + rank), so <see cref="FusionWeights"/> is
-/// honoured on every Qdrant version and each hit carries its per-leg ranks and raw scores.
-/// </para>
+/// <see cref="IIndexStore"/> on the official Qdrant.Client over gRPC (port 6334). Collection <c>{Collection}</c>: a point per
+/// chunk with sparse vectors "bm25" (words) and "ngram" (character n-grams), both <c>Modifier.Idf</c> over BM25 tf weights
+/// (<see cref="QdrantSparseVectors"/>), the dense vector "dense" (cosine) when an embedder is known, keyword indexes on doc_id,
+/// language and version. Registry <c>{Collection}_documents</c>: a vector-less point per document (metadata, text, committed
+/// version, counts for BM25's avgLen) and one for the embedder.
+/// Atomic replace: a new version's chunks are upserted (<c>wait: true</c>), then its registry point (the commit), then other
+/// versions are deleted by filter; searches return only committed versions, so the old version is served until the commit.
+/// Fusion: by default a <c>QueryBatch</c> of one query per leg (filter in each) fused here by weighted RRF with per-leg ranks;
+/// with <see cref="QdrantOptions.ServerSideFusion"/> one query of a prefetch per leg fused by Qdrant's RRF (weighted from 1.17).
 /// </summary>
 public sealed class QdrantIndexStore : IIndexStore
 {
@@ -45,181 +25,92 @@ public sealed class QdrantIndexStore : IIndexStore
     public const string WordsVectorName = "bm25";
     public const string NGramsVectorName = "ngram";
 
-    /// <summary>Registry points carry no vectors; the collection declares one unused sparse vector so it is a plain collection everywhere.</summary>
-    private const string RegistryVectorName = "unused";
-
     private static readonly string[] s_chunkIndexes = ["doc_id", "language", "version"];
     private static readonly string[] s_registryIndexes = ["kind", "doc_id", "language"];
-    private static readonly string[] s_documentKind = ["document"];
+    private static readonly Condition s_isDocument = Conditions.MatchKeyword("kind", "document");
 
-    private readonly QdrantRestClient _rest;
+    private readonly QdrantCallInvoker _invoker;
+    private readonly QdrantClient _client;
     private readonly QdrantOptions _options;
     private readonly ILogger _logger;
-    private readonly string _chunks;
-    private readonly string _documents;
-    private readonly SemaphoreSlim _initLock = new(1, 1);
-    private readonly SemaphoreSlim _registryLock = new(1, 1);
     private readonly ConcurrentDictionary<string, RegistryEntry> _registry = new(StringComparer.Ordinal);
     private volatile bool _initialized;
     private volatile bool _registryLoaded;
-    private int? _denseDimensions;
 
-    public QdrantIndexStore(HttpClient httpClient, QdrantOptions options, ILogger<QdrantIndexStore>? logger = null)
+    /// <param name="handlerFactory">Tests: the HTTP handler for each peer address (an in-process server); null uses sockets.</param>
+    public QdrantIndexStore(QdrantOptions options, ILogger<QdrantIndexStore>? logger = null, Func<Uri, HttpMessageHandler>? handlerFactory = null)
     {
-        ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(options);
-        var errors = QdrantOptions.Validate(options);
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException(string.Join(" ", errors), nameof(options));
-        }
-        _options = options;
+        _options = QdrantOptions.Validate(options) is { Count: > 0 } errors ? throw new ArgumentException(string.Join(" ", errors), nameof(options)) : options;
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _rest = new QdrantRestClient(httpClient, options, _logger);
-        _chunks = "collections/" + Uri.EscapeDataString(options.Collection);
-        _documents = "collections/" + Uri.EscapeDataString(options.DocumentsCollection);
+        _invoker = new QdrantCallInvoker(options, _logger, handlerFactory);
+        _client = new QdrantClient(new QdrantGrpcClient(_invoker));
     }
 
     /// <summary>Size of the collection's dense vector once initialized; null when it has none.</summary>
-    public int? DenseDimensions => _denseDimensions;
+    public int? DenseDimensions { get; private set; }
+
+    /// <summary>The version Qdrant reported in its health check at initialization.</summary>
+    public string? ServerVersion { get; private set; }
+
+    /// <summary>The peer of <see cref="QdrantOptions.Url"/> that calls go to now.</summary>
+    public Uri CurrentPeer => _invoker.CurrentPeer;
 
     public Task InitializeAsync(CancellationToken cancellationToken = default) => InitializeAsync(_options.DenseDimensions, cancellationToken);
 
     /// <summary>
-    /// Waits for GET /readyz (bounded by <see cref="QdrantOptions.ReadyTimeoutSeconds"/>), creates the collections and
-    /// payload indexes when missing. <paramref name="denseDimensions"/> sizes the dense vector of a new collection and
-    /// must match an existing one.
+    /// Waits for Qdrant's gRPC health check (bounded by <see cref="QdrantOptions.ReadyTimeoutSeconds"/>) and creates missing
+    /// collections and indexes. <paramref name="denseDimensions"/> sizes the dense vector of a new collection and must match an existing one.
     /// </summary>
     public async Task InitializeAsync(int? denseDimensions, CancellationToken cancellationToken = default)
     {
-        if (denseDimensions is < 1)
+        ArgumentOutOfRangeException.ThrowIfLessThan(denseDimensions ?? 1, 1, nameof(denseDimensions));
+        ServerVersion = await _invoker.WaitForHealthAsync(cancellationToken);
+        await EnsureCollectionAsync(ChunkCollection(denseDimensions), s_chunkIndexes, cancellationToken);
+        var actual = await ReadDenseSizeAsync(cancellationToken);
+        if (denseDimensions is { } wanted && actual is { } existing && wanted != existing)
         {
-            throw new ArgumentOutOfRangeException(nameof(denseDimensions), "Dense dimensions must be positive.");
+            throw new QdrantException($"Qdrant collection '{_options.Collection}' stores dense vectors of {existing} dimensions but {wanted} were requested. " +
+                "Use the embedder that built the index, or choose another Qdrant:Collection.");
         }
-        await _initLock.WaitAsync(cancellationToken);
-        try
-        {
-            await WaitUntilReadyAsync(cancellationToken);
-            var chunkBody = QdrantJson.Write((denseDimensions, _options), static (w, s) =>
-            {
-                w.WriteStartObject();
-                w.WriteStartObject("vectors");
-                if (s.denseDimensions is { } size)
-                {
-                    w.WriteStartObject(DenseVectorName);
-                    w.WriteNumber("size", size);
-                    w.WriteString("distance", "Cosine");
-                    w.WriteEndObject();
-                }
-                w.WriteEndObject();
-                w.WriteStartObject("sparse_vectors");
-                foreach (var name in new[] { WordsVectorName, NGramsVectorName })
-                {
-                    w.WriteStartObject(name);
-                    w.WriteString("modifier", "idf");
-                    w.WriteEndObject();
-                }
-                w.WriteEndObject();
-                WriteTopology(w, s._options);
-                w.WriteEndObject();
-            });
-            await EnsureCollectionAsync(_chunks, chunkBody, cancellationToken);
-            var actual = await ReadChunkCollectionDenseSizeAsync(cancellationToken);
-            if (denseDimensions is { } wanted && actual is { } existing && wanted != existing)
-            {
-                throw new QdrantException(
-                    $"Qdrant collection '{_options.Collection}' stores dense vectors of {existing} dimensions but {wanted} were requested. " +
-                    "Use the embedder that built the index, or choose another Qdrant:Collection.");
-            }
-            _denseDimensions = actual;
-            foreach (var field in s_chunkIndexes)
-            {
-                await CreateKeywordIndexAsync(_chunks, field, cancellationToken);
-            }
-
-            var registryBody = QdrantJson.Write(_options, static (w, options) =>
-            {
-                w.WriteStartObject();
-                w.WriteStartObject("vectors");
-                w.WriteEndObject();
-                w.WriteStartObject("sparse_vectors");
-                w.WriteStartObject(RegistryVectorName);
-                w.WriteEndObject();
-                w.WriteEndObject();
-                WriteTopology(w, options);
-                w.WriteEndObject();
-            });
-            await EnsureCollectionAsync(_documents, registryBody, cancellationToken);
-            foreach (var field in s_registryIndexes)
-            {
-                await CreateKeywordIndexAsync(_documents, field, cancellationToken);
-            }
-            _initialized = true;
-        }
-        finally
-        {
-            _initLock.Release();
-        }
+        DenseDimensions = actual;
+        var registry = Collection(_options.DocumentsCollection);
+        registry.SparseVectorsConfig = new SparseVectorConfig { Map = { ["unused"] = new SparseVectorParams() } }; // a plain collection everywhere
+        await EnsureCollectionAsync(registry, s_registryIndexes, cancellationToken);
+        _initialized = true;
     }
 
-    public async Task<IReadOnlyList<DocumentState>> GetDocumentStatesAsync(CancellationToken cancellationToken = default)
-    {
-        await EnsureInitializedAsync(cancellationToken);
-        var entries = await ScrollRegistryAsync(null, cancellationToken);
-        ReplaceRegistryCache(entries);
-        return entries.OrderBy(e => e.Id, StringComparer.Ordinal).Select(e => new DocumentState(e.Id, e.SourcePath, e.ContentHash)).ToList();
-    }
+    public async Task<IReadOnlyList<DocumentState>> GetDocumentStatesAsync(CancellationToken cancellationToken = default) =>
+        (await ListRegistryAsync(null, cancellationToken)).Select(e => new DocumentState(e.Id, e.SourcePath, e.ContentHash)).ToList();
 
     public async Task UpsertDocumentAsync(IndexedDocument document, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(document);
         var doc = document.Document;
-        if (string.IsNullOrEmpty(doc.Id))
-        {
-            throw new ArgumentException("The document id must not be empty.", nameof(document));
-        }
+        ArgumentException.ThrowIfNullOrEmpty(doc.Id, nameof(document));
         await EnsureInitializedAsync(cancellationToken);
         ValidateVectors(document.Chunks);
         await EnsureRegistryLoadedAsync(cancellationToken);
-
         var version = Guid.NewGuid().ToString("N");
-        long words = 0, ngrams = 0;
-        foreach (var chunk in document.Chunks)
-        {
-            words += chunk.Terms.Count;
-            ngrams += chunk.NGrams.Count;
-        }
-        var (averageWords, averageNGrams) = AverageLengths(doc.Id, document.Chunks.Count, words, ngrams);
-
+        var entry = new RegistryEntry(doc.Id, doc.SourcePath, doc.Title, doc.Language, doc.Date, doc.Outlet, doc.ContentHash, doc.IngestedAt, version,
+            document.Chunks.Count, document.Chunks.Sum(c => (long)c.Terms.Count), document.Chunks.Sum(c => (long)c.NGrams.Count));
+        var (averageWords, averageNGrams) = AverageLengths(entry);
         try
         {
-            for (var start = 0; start < document.Chunks.Count; start += _options.BatchSize)
+            foreach (var batch in document.Chunks.Chunk(_options.BatchSize))
             {
-                var batch = new ChunkBatch(doc, version, document.Chunks, start, Math.Min(_options.BatchSize, document.Chunks.Count - start), averageWords, averageNGrams);
-                var body = QdrantJson.Write(batch, static (w, b) => WriteChunkBatch(w, b));
-                await _rest.SendNoResultAsync(HttpMethod.Put, _chunks + "/points?wait=true", body, cancellationToken);
+                var points = batch.Select(chunk => Chunk(doc, version, chunk, averageWords, averageNGrams)).ToList();
+                await _client.UpsertAsync(_options.Collection, points, wait: true, cancellationToken: cancellationToken);
             }
+            await _client.UpsertAsync(_options.DocumentsCollection, [Registry(entry, doc.Text)], wait: true, cancellationToken: cancellationToken);
         }
-        catch (Exception)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await TryDeleteChunksAsync(doc.Id, version, keepVersion: false);
-            throw;
-        }
-
-        var entry = new RegistryEntry(doc.Id, doc.SourcePath, doc.Title, doc.Language, doc.Date, doc.Outlet, doc.ContentHash, doc.IngestedAt,
-            version, document.Chunks.Count, words, ngrams);
-        try
-        {
-            var registryBody = QdrantJson.Write((entry, doc.Text), static (w, s) => WriteRegistryPoint(w, s.entry, s.Text));
-            await _rest.SendNoResultAsync(HttpMethod.Put, _documents + "/points?wait=true", registryBody, cancellationToken);
-        }
-        catch (Exception ex)
-        {
-            // The commit may have been applied even though no answer came back: look before cleaning up.
-            var current = await TryReadRegistryEntryAsync(doc.Id);
-            if (current is not { Found: true, Entry.Version: var committed } || committed != version)
+            // A commit may have been applied although no answer came back: look before removing the new version.
+            var (read, current) = await TryReadRegistryAsync(doc.Id);
+            if (current?.Version != version)
             {
-                if (current.Read)
+                if (read)
                 {
                     await TryDeleteChunksAsync(doc.Id, version, keepVersion: false);
                 }
@@ -235,29 +126,13 @@ public sealed class QdrantIndexStore : IIndexStore
     {
         ArgumentNullException.ThrowIfNull(documentId);
         await EnsureInitializedAsync(cancellationToken);
-        var existing = await ReadRegistryPointsAsync([documentId], includeText: false, cancellationToken);
-        var existed = existing.Count > 0;
+        var existed = (await ReadRegistryAsync([documentId], AllButText, cancellationToken)).Count > 0;
         if (existed)
         {
-            var body = QdrantJson.Write(documentId, static (w, id) =>
-            {
-                w.WriteStartObject();
-                w.WriteStartArray("points");
-                w.WriteStringValue(QdrantPointIds.Document(id));
-                w.WriteEndArray();
-                w.WriteEndObject();
-            });
-            await _rest.SendNoResultAsync(HttpMethod.Post, _documents + "/points/delete?wait=true", body, cancellationToken);
+            await _client.DeleteAsync(_options.DocumentsCollection, QdrantPointIds.Document(documentId), wait: true, cancellationToken: cancellationToken);
         }
         _registry.TryRemove(documentId, out _);
-        try
-        {
-            await DeleteChunksAsync(documentId, null, keepVersion: false, cancellationToken);
-        }
-        catch (QdrantException ex)
-        {
-            _logger.LogWarning(ex, "Qdrant: chunks of deleted document {DocumentId} were not removed; they are hidden and removed on its next write", documentId);
-        }
+        await TryDeleteChunksAsync(documentId, null, keepVersion: false);
         return existed;
     }
 
@@ -265,35 +140,15 @@ public sealed class QdrantIndexStore : IIndexStore
     {
         ArgumentNullException.ThrowIfNull(documentId);
         await EnsureInitializedAsync(cancellationToken);
-        var points = await ReadRegistryPointsAsync([documentId], includeText: true, cancellationToken);
-        if (points.Count == 0)
-        {
-            return null;
-        }
-        var (entry, text) = points[0];
-        return new StoredDocument(entry.Id, entry.SourcePath, entry.Title, entry.Language, entry.Date, entry.Outlet, entry.ContentHash, text ?? "", entry.IngestedAt);
+        var point = (await ReadRegistryAsync([documentId], All, cancellationToken)).FirstOrDefault();
+        var e = point is null ? null : ReadRegistry(point.Payload);
+        return e is null ? null : new StoredDocument(e.Id, e.SourcePath, e.Title, e.Language, e.Date, e.Outlet, e.ContentHash, Str(point!.Payload, "text"), e.IngestedAt);
     }
 
-    public async Task<IReadOnlyList<DocumentSummary>> ListDocumentsAsync(SearchFilter? filter = null, CancellationToken cancellationToken = default)
-    {
-        await EnsureInitializedAsync(cancellationToken);
-        var entries = await ScrollRegistryAsync(filter, cancellationToken);
-        if (filter is null || filter.IsEmpty)
-        {
-            ReplaceRegistryCache(entries);
-        }
-        else
-        {
-            foreach (var entry in entries)
-            {
-                _registry[entry.Id] = entry;
-            }
-        }
-        return entries
-            .OrderBy(e => e.Id, StringComparer.Ordinal)
+    public async Task<IReadOnlyList<DocumentSummary>> ListDocumentsAsync(SearchFilter? filter = null, CancellationToken cancellationToken = default) =>
+        (await ListRegistryAsync(filter, cancellationToken))
             .Select(e => new DocumentSummary(e.Id, e.SourcePath, e.Title, e.Language, e.Date, e.Outlet, e.ContentHash, e.ChunkCount, e.IngestedAt))
             .ToList();
-    }
 
     public async Task<IReadOnlyList<ChunkHit>> SearchAsync(IndexQuery query, CancellationToken cancellationToken = default)
     {
@@ -304,787 +159,292 @@ public sealed class QdrantIndexStore : IIndexStore
         }
         await EnsureInitializedAsync(cancellationToken);
         var weights = query.Weights ?? new FusionWeights();
-        var legs = new List<Leg>(3);
-        if (query.Terms is { Count: > 0 } && weights.Words > 0)
+        if (query.Vector is { Length: > 0 } vector && DenseDimensions is { } size && vector.Length != size)
         {
-            legs.Add(new Leg(LegKind.Words, WordsVectorName, QdrantSparseVectors.ForQuery(query.Terms), null, weights.Words));
+            throw new ArgumentException($"The query vector has {vector.Length} dimensions but the index stores {size}; use the embedder that built the index.", nameof(query));
         }
-        if (query.NGrams is { Count: > 0 } && weights.NGrams > 0)
+        var legs = new[]
         {
-            legs.Add(new Leg(LegKind.NGrams, NGramsVectorName, QdrantSparseVectors.ForQuery(query.NGrams), null, weights.NGrams));
-        }
-        if (query.Vector is { Length: > 0 } vector && weights.Dense > 0)
-        {
-            if (_denseDimensions is not { } size)
-            {
-                _logger.LogDebug("Qdrant collection has no dense vector; the dense leg is skipped");
-            }
-            else if (vector.Length != size)
-            {
-                throw new ArgumentException($"The query vector has {vector.Length} dimensions but the index stores {size}; use the embedder that built the index.", nameof(query));
-            }
-            else
-            {
-                legs.Add(new Leg(LegKind.Dense, DenseVectorName, default, vector, weights.Dense));
-            }
-        }
+            query.Terms is { Count: > 0 } && weights.Words > 0 ? new Leg(0, WordsVectorName, SparseQuery(QdrantSparseVectors.ForQuery(query.Terms)), weights.Words) : null,
+            query.NGrams is { Count: > 0 } && weights.NGrams > 0 ? new Leg(1, NGramsVectorName, SparseQuery(QdrantSparseVectors.ForQuery(query.NGrams)), weights.NGrams) : null,
+            query.Vector is { Length: > 0 } && weights.Dense > 0 && DenseDimensions is not null
+                ? new Leg(2, DenseVectorName, new Query { Nearest = new VectorInput { Dense = new DenseVector { Data = { query.Vector } } } }, weights.Dense) : null,
+        }.OfType<Leg>().ToList();
         if (legs.Count == 0)
         {
             return [];
         }
-
-        var perLeg = Math.Max(weights.CandidatesPerLeg, query.Limit);
-        var must = FilterConditions(query.Filter);
+        var perLeg = (ulong)Math.Max(weights.CandidatesPerLeg, query.Limit);
+        var filter = FromSearchFilter(query.Filter);
         if (_options.ServerSideFusion)
         {
-            return await HybridQueryAsync(legs, must, perLeg, weights.RrfK, query.Limit, cancellationToken);
+            return await FusedQueryAsync(legs, filter, perLeg, weights.RrfK, query.Limit, cancellationToken);
         }
-        var body = QdrantJson.Write((legs, must, perLeg), static (w, s) =>
+        var queries = legs.Select(leg => new QueryPoints
         {
-            w.WriteStartObject();
-            w.WriteStartArray("searches");
-            foreach (var leg in s.legs)
-            {
-                w.WriteStartObject();
-                WriteLegQuery(w, leg, s.must, s.perLeg);
-                w.WriteBoolean("with_payload", true);
-                w.WriteBoolean("with_vector", false);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        });
-        using var envelope = await _rest.SendAsync(HttpMethod.Post, _chunks + "/points/query/batch", body, cancellationToken);
-        var results = QdrantJson.Result(envelope);
-        if (results.ValueKind != JsonValueKind.Array || results.GetArrayLength() != legs.Count)
-        {
-            throw new QdrantException($"Qdrant answered {legs.Count} batched queries with an unexpected result.");
-        }
-        var candidates = new List<Candidate>[legs.Count];
-        for (var i = 0; i < legs.Count; i++)
-        {
-            candidates[i] = [];
-            foreach (var point in results[i].GetProperty("points").EnumerateArray())
-            {
-                candidates[i].Add(Candidate.Parse(point));
-            }
-        }
-
+            CollectionName = _options.Collection, Query = leg.Query, Using = leg.VectorName, Filter = filter, Limit = perLeg, WithPayload = All, WithVectors = NoVectors,
+        }).ToList();
+        var results = await _client.QueryBatchAsync(_options.Collection, queries, cancellationToken: cancellationToken);
+        var candidates = results.Select(r => r.Result.Select(ReadCandidate).ToList()).ToArray();
         await HideUncommittedAsync(candidates, cancellationToken);
-        return Fuse(legs, candidates, weights.RrfK, query.Limit);
+        return RankFusion(legs, candidates, weights.RrfK, query.Limit);
     }
 
     public async Task<EmbedderInfo?> GetEmbedderAsync(CancellationToken cancellationToken = default)
     {
         await EnsureInitializedAsync(cancellationToken);
-        var body = IdsRequest([QdrantPointIds.Embedder], includeText: true);
-        using var envelope = await _rest.SendAsync(HttpMethod.Post, _documents + "/points", body, cancellationToken);
-        foreach (var point in QdrantJson.Result(envelope).EnumerateArray())
-        {
-            var payload = point.GetProperty("payload");
-            return new EmbedderInfo(QdrantJson.RequireString(payload, "endpoint"), QdrantJson.RequireString(payload, "model"), QdrantJson.GetInt(payload, "dimensions"));
-        }
-        return null;
+        var points = await _client.RetrieveAsync(_options.DocumentsCollection, [QdrantPointIds.Embedder], All, NoVectors, cancellationToken: cancellationToken);
+        return points.Count > 0 ? ReadEmbedder(points[0].Payload) : null;
     }
 
     /// <summary>
-    /// Records the embedder. When the collection has no dense vector yet it is added with the embedder's size
-    /// (PUT /collections/{c}/vectors/dense, Qdrant 1.19+); a different existing size is an error.
+    /// Records the embedder. A chunk collection without a dense vector gets one by being re-created with it, only while it
+    /// holds no chunks (set Qdrant:DenseDimensions to create it with the collection); a different existing size is an error.
     /// </summary>
     public async Task SetEmbedderAsync(EmbedderInfo embedder, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(embedder);
-        if (embedder.Dimensions < 1)
-        {
-            throw new ArgumentException("The embedder must report a positive number of dimensions.", nameof(embedder));
-        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(embedder.Dimensions, 1, nameof(embedder));
         await EnsureInitializedAsync(cancellationToken);
-        if (_denseDimensions is { } existing && existing != embedder.Dimensions)
+        if (DenseDimensions is { } existing && existing != embedder.Dimensions)
         {
-            throw new InvalidOperationException(
-                $"Qdrant collection '{_options.Collection}' stores dense vectors of {existing} dimensions but embedder '{embedder.Model}' produces {embedder.Dimensions}. " +
-                "Re-create the collection (or choose another Qdrant:Collection) to switch embedders.");
+            throw new InvalidOperationException($"Qdrant collection '{_options.Collection}' stores dense vectors of {existing} dimensions but embedder '{embedder.Model}' " +
+                $"produces {embedder.Dimensions}. Re-create the collection (or choose another Qdrant:Collection) to switch embedders.");
         }
-        if (_denseDimensions is null)
+        if (DenseDimensions is null)
         {
-            var vectorBody = QdrantJson.Write(embedder.Dimensions, static (w, size) =>
+            var chunks = await _client.CountAsync(_options.Collection, exact: true, cancellationToken: cancellationToken);
+            if (chunks > 0)
             {
-                w.WriteStartObject();
-                w.WriteStartObject("dense");
-                w.WriteNumber("size", size);
-                w.WriteString("distance", "Cosine");
-                w.WriteEndObject();
-                w.WriteEndObject();
-            });
-            try
-            {
-                await _rest.SendNoResultAsync(HttpMethod.Put, $"{_chunks}/vectors/{DenseVectorName}?wait=true", vectorBody, cancellationToken);
+                throw new QdrantException($"Qdrant collection '{_options.Collection}' holds {chunks} chunks without dense vectors. Set Qdrant:DenseDimensions to " +
+                    $"{embedder.Dimensions} and copy it into a new collection (policychat reindex --from qdrant), or choose another Qdrant:Collection.");
             }
-            catch (QdrantException ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed)
-            {
-                throw new QdrantException(
-                    $"Qdrant collection '{_options.Collection}' has no dense vector and this server cannot add one (needs Qdrant 1.19+). " +
-                    $"Set Qdrant:DenseDimensions to {embedder.Dimensions} and re-create the collection.", ex.StatusCode, ex.ServerError, ex);
-            }
-            _denseDimensions = embedder.Dimensions;
+            await _client.DeleteCollectionAsync(_options.Collection, cancellationToken: cancellationToken);
+            await EnsureCollectionAsync(ChunkCollection(embedder.Dimensions), s_chunkIndexes, cancellationToken);
+            DenseDimensions = await ReadDenseSizeAsync(cancellationToken);
         }
-        var body = QdrantJson.Write(embedder, static (w, e) =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("points");
-            w.WriteStartObject();
-            w.WriteString("id", QdrantPointIds.Embedder);
-            w.WriteStartObject("vector");
-            w.WriteEndObject();
-            w.WriteStartObject("payload");
-            w.WriteString("kind", "embedder");
-            w.WriteString("endpoint", e.Endpoint);
-            w.WriteString("model", e.Model);
-            w.WriteNumber("dimensions", e.Dimensions);
-            w.WriteEndObject();
-            w.WriteEndObject();
-            w.WriteEndArray();
-            w.WriteEndObject();
-        });
-        await _rest.SendNoResultAsync(HttpMethod.Put, _documents + "/points?wait=true", body, cancellationToken);
+        await _client.UpsertAsync(_options.DocumentsCollection, [Embedder(embedder)], wait: true, cancellationToken: cancellationToken);
     }
 
     /// <summary>Documents = registry entries; Chunks = exact count of chunk points actually stored.</summary>
     public async Task<IndexStats> GetStatsAsync(CancellationToken cancellationToken = default)
     {
         await EnsureInitializedAsync(cancellationToken);
-        var documents = await CountAsync(_documents, [new MatchCondition("kind", s_documentKind)], cancellationToken);
-        var chunks = await CountAsync(_chunks, [], cancellationToken);
-        var embedder = await GetEmbedderAsync(cancellationToken);
-        return new IndexStats(documents, chunks, embedder);
+        var documents = await _client.CountAsync(_options.DocumentsCollection, s_isDocument, exact: true, cancellationToken: cancellationToken);
+        var chunks = await _client.CountAsync(_options.Collection, exact: true, cancellationToken: cancellationToken);
+        return new IndexStats((int)documents, (int)chunks, await GetEmbedderAsync(cancellationToken));
     }
 
     public ValueTask DisposeAsync()
     {
-        _initLock.Dispose();
-        _registryLock.Dispose();
+        _invoker.Dispose();
         return ValueTask.CompletedTask;
     }
 
-    private async Task EnsureInitializedAsync(CancellationToken cancellationToken)
+    internal static bool SupportsWeightedRrf(string? version) => Version.TryParse((version ?? "").Split('-')[0], out var v) && v >= new Version(1, 17);
+
+    private Task EnsureInitializedAsync(CancellationToken cancellationToken) => _initialized ? Task.CompletedTask : InitializeAsync(cancellationToken);
+
+    private CreateCollection Collection(string name) =>
+        new() { CollectionName = name, ShardNumber = (uint)_options.Shards, ReplicationFactor = (uint)_options.Replicas };
+
+    private CreateCollection ChunkCollection(int? denseDimensions)
     {
-        if (!_initialized)
+        var create = Collection(_options.Collection);
+        var idf = new SparseVectorParams { Modifier = Modifier.Idf };
+        create.SparseVectorsConfig = new SparseVectorConfig { Map = { [WordsVectorName] = idf, [NGramsVectorName] = idf } };
+        if (denseDimensions is { } size)
         {
-            await InitializeAsync(cancellationToken);
+            var dense = new VectorParams { Size = (ulong)size, Distance = Distance.Cosine };
+            create.VectorsConfig = new VectorsConfig { ParamsMap = new VectorParamsMap { Map = { [DenseVectorName] = dense } } };
         }
+        return create;
     }
 
-    private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
+    private async Task EnsureCollectionAsync(CreateCollection create, string[] keywordIndexes, CancellationToken cancellationToken)
     {
-        var budget = TimeSpan.FromSeconds(_options.ReadyTimeoutSeconds);
-        var clock = Stopwatch.StartNew();
-        var delay = TimeSpan.FromMilliseconds(50);
-        while (true)
+        try
         {
-            var probeTimeout = TimeSpan.FromSeconds(Math.Min(_options.TimeoutSeconds, 5));
-            var (status, text) = await _rest.ProbeAsync("readyz", probeTimeout, cancellationToken);
-            // 200 = ready; 401/403/404: the server answers but has no (public) readiness endpoint, so requests will tell.
-            if (status is HttpStatusCode.OK or HttpStatusCode.NotFound or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            if (!await _client.CollectionExistsAsync(create.CollectionName, cancellationToken))
             {
-                return;
-            }
-            var remaining = budget - clock.Elapsed;
-            if (remaining <= TimeSpan.Zero)
-            {
-                var answer = status is { } s ? $"answered {(int)s} {text.Trim()}" : "did not answer (" + text + ")";
-                throw new QdrantException(
-                    $"Qdrant at {_rest.BaseUri} was not ready within {_options.ReadyTimeoutSeconds} s: GET /readyz {answer}. Check Qdrant:Url or raise Qdrant:ReadyTimeoutSeconds.",
-                    status, text);
-            }
-            await Task.Delay(delay < remaining ? delay : remaining, cancellationToken);
-            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 1000));
-        }
-    }
-
-    private async Task EnsureCollectionAsync(string collectionPath, ReadOnlyMemory<byte> createBody, CancellationToken cancellationToken)
-    {
-        using (var exists = await _rest.SendAsync(HttpMethod.Get, collectionPath + "/exists", null, cancellationToken))
-        {
-            if (QdrantJson.Result(exists).GetProperty("exists").GetBoolean())
-            {
-                return;
+                await _client.CreateCollectionAsync(create, cancellationToken);
             }
         }
-        using var response = await _rest.SendRawAsync(HttpMethod.Put, collectionPath, createBody, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.Conflict)
+        catch (QdrantException ex) when (ex.StatusCode == StatusCode.AlreadyExists || ex.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase))
         {
-            return; // created concurrently by another process
+            // created concurrently by another process
         }
-        if (response.StatusCode == HttpStatusCode.BadRequest)
+        foreach (var field in keywordIndexes)
         {
-            var error = await QdrantRestClient.ReadErrorAsync(response, cancellationToken);
-            if (error.Contains("already exists", StringComparison.OrdinalIgnoreCase))
-            {
-                return;
-            }
+            await _client.CreatePayloadIndexAsync(create.CollectionName, field, PayloadSchemaType.Keyword, cancellationToken: cancellationToken);
         }
-        await QdrantRestClient.EnsureSuccessAsync(response, HttpMethod.Put, collectionPath, cancellationToken);
     }
 
-    private async Task<int?> ReadChunkCollectionDenseSizeAsync(CancellationToken cancellationToken)
+    private async Task<int?> ReadDenseSizeAsync(CancellationToken cancellationToken)
     {
-        using var envelope = await _rest.SendAsync(HttpMethod.Get, _chunks, null, cancellationToken);
-        var parameters = QdrantJson.Result(envelope).GetProperty("config").GetProperty("params");
-        var foreign = $"Qdrant collection '{_options.Collection}' was not created by PolicyChat";
-        if (!parameters.TryGetProperty("sparse_vectors", out var sparse) || sparse.ValueKind != JsonValueKind.Object
-            || !sparse.TryGetProperty(WordsVectorName, out _) || !sparse.TryGetProperty(NGramsVectorName, out _))
+        var parameters = (await _client.GetCollectionInfoAsync(_options.Collection, cancellationToken)).Config.Params;
+        var foreign = $"Qdrant collection '{_options.Collection}' was not created by PolicyChat: it ";
+        if (parameters.SparseVectorsConfig?.Map is not { } sparse || !sparse.ContainsKey(WordsVectorName) || !sparse.ContainsKey(NGramsVectorName))
         {
-            throw new QdrantException($"{foreign}: it lacks the sparse vectors '{WordsVectorName}' and '{NGramsVectorName}'. Choose another Qdrant:Collection.");
+            throw new QdrantException(foreign + $"lacks the sparse vectors '{WordsVectorName}' and '{NGramsVectorName}'. Choose another Qdrant:Collection.");
         }
-        if (!parameters.TryGetProperty("vectors", out var vectors) || vectors.ValueKind != JsonValueKind.Object)
+        return parameters.VectorsConfig?.ConfigCase switch
         {
-            return null;
-        }
-        if (vectors.TryGetProperty("size", out _))
-        {
-            throw new QdrantException($"{foreign}: it has an unnamed dense vector instead of '{DenseVectorName}'. Choose another Qdrant:Collection.");
-        }
-        return vectors.TryGetProperty(DenseVectorName, out var dense) && dense.TryGetProperty("size", out var size) ? size.GetInt32() : null;
-    }
-
-    private Task CreateKeywordIndexAsync(string collectionPath, string field, CancellationToken cancellationToken)
-    {
-        var body = QdrantJson.Write(field, static (w, f) =>
-        {
-            w.WriteStartObject();
-            w.WriteString("field_name", f);
-            w.WriteString("field_schema", "keyword");
-            w.WriteEndObject();
-        });
-        return _rest.SendNoResultAsync(HttpMethod.Put, collectionPath + "/index?wait=true", body, cancellationToken);
-    }
-
-    private static void WriteTopology(Utf8JsonWriter w, QdrantOptions options)
-    {
-        w.WriteNumber("shard_number", options.Shards);
-        w.WriteNumber("replication_factor", options.Replicas);
+            VectorsConfig.ConfigOneofCase.Params => throw new QdrantException(foreign + $"has an unnamed dense vector instead of '{DenseVectorName}'. Choose another Qdrant:Collection."),
+            VectorsConfig.ConfigOneofCase.ParamsMap when parameters.VectorsConfig.ParamsMap.Map.TryGetValue(DenseVectorName, out var dense) => (int)dense.Size,
+            _ => null,
+        };
     }
 
     private void ValidateVectors(IReadOnlyList<ChunkToIndex> chunks)
     {
-        foreach (var chunk in chunks)
+        foreach (var chunk in chunks.Where(c => c.Vector is not null))
         {
-            if (chunk.Vector is not { } vector)
+            var problem = DenseDimensions is not { } size
+                ? throw new InvalidOperationException($"Chunks carry dense vectors but Qdrant collection '{_options.Collection}' has no dense vector. " +
+                    "Call SetEmbedderAsync first or set Qdrant:DenseDimensions before the collection is created.")
+                : chunk.Vector!.Length != size ? $"has a vector of {chunk.Vector.Length} dimensions but the index stores {size}"
+                : !chunk.Vector.All(float.IsFinite) ? "has a vector with a NaN or infinite value" : null;
+            if (problem is not null)
             {
-                continue;
-            }
-            if (_denseDimensions is not { } size)
-            {
-                throw new InvalidOperationException(
-                    $"Chunks carry dense vectors but Qdrant collection '{_options.Collection}' has no dense vector. " +
-                    "Call SetEmbedderAsync first or set Qdrant:DenseDimensions before the collection is created.");
-            }
-            if (vector.Length != size)
-            {
-                throw new ArgumentException($"Chunk {chunk.Ordinal} has a vector of {vector.Length} dimensions but the index stores {size}.", nameof(chunks));
-            }
-            foreach (var value in vector)
-            {
-                if (!float.IsFinite(value))
-                {
-                    throw new ArgumentException($"Chunk {chunk.Ordinal} has a vector with a NaN or infinite value.", nameof(chunks));
-                }
+                throw new ArgumentException($"Chunk {chunk.Ordinal} {problem}.", nameof(chunks));
             }
         }
     }
 
-    private (double Words, double NGrams) AverageLengths(string documentId, int chunkCount, long words, long ngrams)
+    /// <summary>Mean words and n-grams per chunk over the committed documents and <paramref name="entry"/> (BM25's avgLen).</summary>
+    private (double Words, double NGrams) AverageLengths(RegistryEntry entry)
     {
-        long totalChunks = chunkCount, totalWords = words, totalNGrams = ngrams;
-        foreach (var (id, entry) in _registry)
+        var all = _registry.Values.Where(e => e.Id != entry.Id).Append(entry).ToList();
+        var chunks = all.Sum(e => (double)e.ChunkCount);
+        return chunks == 0 ? (1, 1) : (Math.Max(1, all.Sum(e => e.WordCount) / chunks), Math.Max(1, all.Sum(e => e.NGramCount) / chunks));
+    }
+
+    /// <summary>Deletes chunk points of a document: of <paramref name="version"/> (all when null), or of every other version when <paramref name="keepVersion"/>; failures are logged.</summary>
+    private async Task TryDeleteChunksAsync(string documentId, string? version, bool keepVersion)
+    {
+        var filter = new Filter { Must = { Conditions.MatchKeyword("doc_id", documentId) } };
+        if (version is not null)
         {
-            if (id == documentId)
-            {
-                continue;
-            }
-            totalChunks += entry.ChunkCount;
-            totalWords += entry.WordCount;
-            totalNGrams += entry.NGramCount;
+            (keepVersion ? filter.MustNot : filter.Must).Add(Conditions.MatchKeyword("version", version));
         }
-        return totalChunks == 0 ? (1, 1) : (Math.Max(1.0, (double)totalWords / totalChunks), Math.Max(1.0, (double)totalNGrams / totalChunks));
-    }
-
-    private static void WriteChunkBatch(Utf8JsonWriter w, ChunkBatch b)
-    {
-        var doc = b.Document;
-        w.WriteStartObject();
-        w.WriteStartArray("points");
-        for (var i = b.Start; i < b.Start + b.Count; i++)
-        {
-            var chunk = b.Chunks[i];
-            w.WriteStartObject();
-            w.WriteString("id", QdrantPointIds.Chunk(doc.Id, b.Version, chunk.Ordinal));
-            w.WriteStartObject("vector");
-            if (chunk.Terms.Count > 0)
-            {
-                QdrantJson.WriteSparse(w, WordsVectorName, QdrantSparseVectors.ForDocument(chunk.Terms, b.AverageWords));
-            }
-            if (chunk.NGrams.Count > 0)
-            {
-                QdrantJson.WriteSparse(w, NGramsVectorName, QdrantSparseVectors.ForDocument(chunk.NGrams, b.AverageNGrams));
-            }
-            if (chunk.Vector is { } dense)
-            {
-                w.WritePropertyName(DenseVectorName);
-                QdrantJson.WriteDense(w, dense);
-            }
-            w.WriteEndObject();
-            w.WriteStartObject("payload");
-            w.WriteString("doc_id", doc.Id);
-            w.WriteString("version", b.Version);
-            w.WriteNumber("ordinal", chunk.Ordinal);
-            w.WriteNumber("start", chunk.Start);
-            w.WriteNumber("end", chunk.End);
-            if (chunk.Page is { } page)
-            {
-                w.WriteNumber("page", page);
-            }
-            w.WriteString("text", chunk.Text);
-            w.WriteString("title", doc.Title);
-            w.WriteString("language", chunk.Language);
-            QdrantJson.WriteNullableString(w, "date", doc.Date);
-            QdrantJson.WriteNullableString(w, "outlet", doc.Outlet);
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-    }
-
-    private static void WriteRegistryPoint(Utf8JsonWriter w, RegistryEntry e, string text)
-    {
-        w.WriteStartObject();
-        w.WriteStartArray("points");
-        w.WriteStartObject();
-        w.WriteString("id", QdrantPointIds.Document(e.Id));
-        w.WriteStartObject("vector");
-        w.WriteEndObject();
-        w.WriteStartObject("payload");
-        w.WriteString("kind", "document");
-        w.WriteString("doc_id", e.Id);
-        w.WriteString("source_path", e.SourcePath);
-        w.WriteString("title", e.Title);
-        w.WriteString("language", e.Language);
-        QdrantJson.WriteNullableString(w, "date", e.Date);
-        QdrantJson.WriteNullableString(w, "outlet", e.Outlet);
-        w.WriteString("content_hash", e.ContentHash);
-        w.WriteString("ingested_at", e.IngestedAt.ToString("O", CultureInfo.InvariantCulture));
-        w.WriteString("version", e.Version);
-        w.WriteNumber("chunk_count", e.ChunkCount);
-        w.WriteNumber("word_count", e.WordCount);
-        w.WriteNumber("ngram_count", e.NGramCount);
-        w.WriteString("text", text);
-        w.WriteEndObject();
-        w.WriteEndObject();
-        w.WriteEndArray();
-        w.WriteEndObject();
-    }
-
-    /// <summary>Deletes chunk points of a document: of <paramref name="version"/>, or of every other version when <paramref name="keepVersion"/>.</summary>
-    private Task DeleteChunksAsync(string documentId, string? version, bool keepVersion, CancellationToken cancellationToken)
-    {
-        var body = QdrantJson.Write((documentId, version, keepVersion), static (w, s) =>
-        {
-            w.WriteStartObject();
-            w.WritePropertyName("filter");
-            var must = new List<MatchCondition> { new("doc_id", [s.documentId]) };
-            List<MatchCondition>? mustNot = null;
-            if (s.version is not null)
-            {
-                if (s.keepVersion)
-                {
-                    mustNot = [new("version", [s.version])];
-                }
-                else
-                {
-                    must.Add(new("version", [s.version]));
-                }
-            }
-            QdrantJson.WriteFilter(w, must, mustNot);
-            w.WriteEndObject();
-        });
-        return _rest.SendNoResultAsync(HttpMethod.Post, _chunks + "/points/delete?wait=true", body, cancellationToken);
-    }
-
-    private async Task TryDeleteChunksAsync(string documentId, string version, bool keepVersion)
-    {
         try
         {
-            await DeleteChunksAsync(documentId, version, keepVersion, CancellationToken.None);
+            await _client.DeleteAsync(_options.Collection, filter, wait: true, cancellationToken: CancellationToken.None);
         }
         catch (QdrantException ex)
         {
             _logger.LogWarning(ex, "Qdrant: could not remove {Which} chunks of {DocumentId}; they stay hidden from searches and are removed on its next write",
-                keepVersion ? "superseded" : "uncommitted", documentId);
+                keepVersion ? "superseded" : version is null ? "deleted" : "uncommitted", documentId);
         }
     }
 
-    private async Task<(bool Read, bool Found, RegistryEntry? Entry)> TryReadRegistryEntryAsync(string documentId)
+    private async Task<(bool Read, RegistryEntry? Entry)> TryReadRegistryAsync(string documentId)
     {
         try
         {
-            var points = await ReadRegistryPointsAsync([documentId], includeText: false, CancellationToken.None);
-            return points.Count > 0 ? (true, true, points[0].Entry) : (true, false, null);
+            return (true, (await ReadRegistryAsync([documentId], AllButText, CancellationToken.None)).Select(p => ReadRegistry(p.Payload)).FirstOrDefault());
         }
         catch (QdrantException)
         {
-            return (false, false, null);
+            return (false, null);
         }
     }
 
-    private static ReadOnlyMemory<byte> IdsRequest(IEnumerable<string> pointIds, bool includeText) =>
-        QdrantJson.Write((pointIds, includeText), static (w, s) =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("ids");
-            foreach (var id in s.pointIds)
-            {
-                w.WriteStringValue(id);
-            }
-            w.WriteEndArray();
-            WritePayloadSelector(w, s.includeText);
-            w.WriteBoolean("with_vector", false);
-            w.WriteEndObject();
-        });
-
-    private static void WritePayloadSelector(Utf8JsonWriter w, bool includeText)
+    private async Task<List<RetrievedPoint>> ReadRegistryAsync(IEnumerable<string> documentIds, WithPayloadSelector payload, CancellationToken cancellationToken)
     {
-        if (includeText)
-        {
-            w.WriteBoolean("with_payload", true);
-        }
-        else
-        {
-            w.WriteStartObject("with_payload");
-            w.WriteStartArray("exclude");
-            w.WriteStringValue("text");
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
+        var ids = documentIds.Select(id => (PointId)QdrantPointIds.Document(id)).ToList();
+        var points = await _client.RetrieveAsync(_options.DocumentsCollection, ids, payload, NoVectors, cancellationToken: cancellationToken);
+        return points.Where(p => Str(p.Payload, "kind") == "document").ToList();
     }
 
-    private async Task<List<(RegistryEntry Entry, string? Text)>> ReadRegistryPointsAsync(IReadOnlyCollection<string> documentIds, bool includeText, CancellationToken cancellationToken)
+    /// <summary>Scrolls the registry (filtered), refreshes the cache with what it read, and returns the entries by id.</summary>
+    private async Task<List<RegistryEntry>> ListRegistryAsync(SearchFilter? filter, CancellationToken cancellationToken)
     {
-        var body = IdsRequest(documentIds.Select(QdrantPointIds.Document), includeText);
-        using var envelope = await _rest.SendAsync(HttpMethod.Post, _documents + "/points", body, cancellationToken);
-        var entries = new List<(RegistryEntry, string?)>();
-        foreach (var point in QdrantJson.Result(envelope).EnumerateArray())
-        {
-            if (point.TryGetProperty("payload", out var payload) && QdrantJson.GetString(payload, "kind") == "document")
-            {
-                entries.Add((RegistryEntry.Parse(payload), QdrantJson.GetString(payload, "text")));
-            }
-        }
-        return entries;
-    }
-
-    private async Task<List<RegistryEntry>> ScrollRegistryAsync(SearchFilter? filter, CancellationToken cancellationToken)
-    {
-        var must = new List<MatchCondition> { new("kind", s_documentKind) };
-        must.AddRange(FilterConditions(filter));
+        await EnsureInitializedAsync(cancellationToken);
         var entries = new List<RegistryEntry>();
-        string? offset = null;
+        PointId? offset = null;
         do
         {
-            var body = QdrantJson.Write((must, offset), static (w, s) =>
-            {
-                w.WriteStartObject();
-                w.WritePropertyName("filter");
-                QdrantJson.WriteFilter(w, s.must);
-                w.WriteNumber("limit", 256);
-                WritePayloadSelector(w, includeText: false);
-                w.WriteBoolean("with_vector", false);
-                if (s.offset is not null)
-                {
-                    w.WritePropertyName("offset");
-                    w.WriteRawValue(s.offset);
-                }
-                w.WriteEndObject();
-            });
-            using var envelope = await _rest.SendAsync(HttpMethod.Post, _documents + "/points/scroll", body, cancellationToken);
-            var result = QdrantJson.Result(envelope);
-            foreach (var point in result.GetProperty("points").EnumerateArray())
-            {
-                entries.Add(RegistryEntry.Parse(point.GetProperty("payload")));
-            }
-            offset = result.TryGetProperty("next_page_offset", out var next) && next.ValueKind is JsonValueKind.String or JsonValueKind.Number
-                ? next.GetRawText()
-                : null;
+            var page = await _client.ScrollAsync(_options.DocumentsCollection, FromSearchFilter(filter, s_isDocument), 256, offset, AllButText, NoVectors,
+                cancellationToken: cancellationToken);
+            entries.AddRange(page.Result.Select(p => ReadRegistry(p.Payload)));
+            offset = page.NextPageOffset;
         }
         while (offset is not null);
-        return entries;
+        foreach (var stale in filter is null || filter.IsEmpty ? _registry.Keys.Except(entries.Select(e => e.Id)) : [])
+        {
+            _registry.TryRemove(stale, out _);
+        }
+        entries.ForEach(e => _registry[e.Id] = e);
+        _registryLoaded |= filter is null || filter.IsEmpty;
+        return entries.OrderBy(e => e.Id, StringComparer.Ordinal).ToList();
     }
 
-    private async Task EnsureRegistryLoadedAsync(CancellationToken cancellationToken)
-    {
-        if (_registryLoaded)
-        {
-            return;
-        }
-        await _registryLock.WaitAsync(cancellationToken);
-        try
-        {
-            if (!_registryLoaded)
-            {
-                ReplaceRegistryCache(await ScrollRegistryAsync(null, cancellationToken));
-            }
-        }
-        finally
-        {
-            _registryLock.Release();
-        }
-    }
-
-    private void ReplaceRegistryCache(List<RegistryEntry> entries)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var entry in entries)
-        {
-            _registry[entry.Id] = entry;
-            seen.Add(entry.Id);
-        }
-        foreach (var id in _registry.Keys)
-        {
-            if (!seen.Contains(id))
-            {
-                _registry.TryRemove(id, out _);
-            }
-        }
-        _registryLoaded = true;
-    }
+    private Task EnsureRegistryLoadedAsync(CancellationToken cancellationToken) => _registryLoaded ? Task.CompletedTask : ListRegistryAsync(null, cancellationToken);
 
     /// <summary>Drops hits whose version is not the committed one; hits that disagree with the cache re-read those registry points first.</summary>
     private async Task HideUncommittedAsync(List<Candidate>[] candidates, CancellationToken cancellationToken)
     {
         await EnsureRegistryLoadedAsync(cancellationToken);
-        var stale = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var leg in candidates)
-        {
-            foreach (var c in leg)
-            {
-                if (!_registry.TryGetValue(c.DocumentId, out var entry) || entry.Version != c.Version)
-                {
-                    stale.Add(c.DocumentId);
-                }
-            }
-        }
+        bool Committed(Candidate c) => _registry.TryGetValue(c.DocumentId, out var entry) && entry.Version == c.Version;
+        var stale = candidates.SelectMany(leg => leg).Where(c => !Committed(c)).Select(c => c.DocumentId).ToHashSet(StringComparer.Ordinal);
         if (stale.Count > 0)
         {
-            var fresh = await ReadRegistryPointsAsync(stale, includeText: false, cancellationToken);
+            var fresh = await ReadRegistryAsync(stale, AllButText, cancellationToken);
             foreach (var id in stale)
             {
                 _registry.TryRemove(id, out _);
             }
-            foreach (var (entry, _) in fresh)
-            {
-                _registry[entry.Id] = entry;
-            }
+            fresh.ForEach(p => _registry[Str(p.Payload, "doc_id")] = ReadRegistry(p.Payload));
         }
-        foreach (var leg in candidates)
-        {
-            leg.RemoveAll(c => !_registry.TryGetValue(c.DocumentId, out var entry) || entry.Version != c.Version);
-        }
+        Array.ForEach(candidates, leg => leg.RemoveAll(c => !Committed(c)));
     }
 
     /// <summary>
-    /// One hybrid query: a prefetch per leg (filter inside each) fused by Qdrant's weighted reciprocal-rank fusion
-    /// (<c>{"rrf": {"k", "weights"}}</c>, Qdrant 1.17+). Extra candidates are requested so that points of uncommitted or
-    /// superseded versions can be dropped; per-leg ranks are not known in this mode.
+    /// One query: a prefetch per leg (filter in each) fused by Qdrant's RRF, weighted from Qdrant 1.17 (older servers fuse
+    /// unweighted). Extra candidates are fetched so uncommitted versions can be dropped; per-leg ranks are unknown here.
     /// </summary>
-    private async Task<IReadOnlyList<ChunkHit>> HybridQueryAsync(List<Leg> legs, List<MatchCondition> must, int perLeg, int rrfK, int limit,
-        CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ChunkHit>> FusedQueryAsync(List<Leg> legs, Filter? filter, ulong perLeg, int rrfK, int limit, CancellationToken cancellationToken)
     {
-        var fetch = Math.Min(perLeg, limit * 2 + 10);
-        var body = QdrantJson.Write((legs, must, perLeg, rrfK, fetch), static (w, s) =>
+        var rrf = new Rrf { K = (uint)rrfK };
+        if (SupportsWeightedRrf(ServerVersion))
         {
-            w.WriteStartObject();
-            w.WriteStartArray("prefetch");
-            foreach (var leg in s.legs)
-            {
-                w.WriteStartObject();
-                WriteLegQuery(w, leg, s.must, s.perLeg);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartObject("query");
-            w.WriteStartObject("rrf");
-            w.WriteNumber("k", s.rrfK);
-            w.WriteStartArray("weights");
-            foreach (var leg in s.legs)
-            {
-                w.WriteNumberValue(leg.Weight);
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-            w.WriteEndObject();
-            w.WriteNumber("limit", s.fetch);
-            w.WriteBoolean("with_payload", true);
-            w.WriteBoolean("with_vector", false);
-            w.WriteEndObject();
-        });
-        using var envelope = await _rest.SendAsync(HttpMethod.Post, _chunks + "/points/query", body, cancellationToken);
-        var fused = new List<Candidate>();
-        foreach (var point in QdrantJson.Result(envelope).GetProperty("points").EnumerateArray())
-        {
-            fused.Add(Candidate.Parse(point));
+            rrf.Weights.AddRange(legs.Select(l => (float)l.Weight));
         }
-        var candidates = new[] { fused };
+        var prefetch = legs.Select(leg => new PrefetchQuery { Query = leg.Query, Using = leg.VectorName, Filter = filter, Limit = perLeg }).ToList();
+        var points = await _client.QueryAsync(_options.Collection, rrf, prefetch, limit: Math.Min(perLeg, (ulong)(limit * 2) + 10),
+            payloadSelector: All, vectorsSelector: NoVectors, cancellationToken: cancellationToken);
+        var candidates = new[] { points.Select(ReadCandidate).ToList() };
         await HideUncommittedAsync(candidates, cancellationToken);
-        var noRanks = new LegRanks(null, null, null);
-        return candidates[0].Take(limit)
-            .Select(c => new ChunkHit(c.DocumentId, c.Ordinal, c.Start, c.End, c.Text, c.Title, c.Language, c.Date, c.Outlet, c.Score, noRanks) { Page = c.Page })
-            .ToList();
+        return candidates[0].Take(limit).Select(c => c.Hit).ToList();
     }
 
-    /// <summary>One leg's query, vector name, filter and limit (a batch search or a prefetch).</summary>
-    private static void WriteLegQuery(Utf8JsonWriter w, Leg leg, List<MatchCondition> must, int limit)
+    private static List<ChunkHit> RankFusion(List<Leg> legs, List<Candidate>[] candidates, int rrfK, int limit)
     {
-        w.WritePropertyName("query");
-        if (leg.Dense is { } dense)
-        {
-            QdrantJson.WriteDense(w, dense);
-        }
-        else
-        {
-            w.WriteStartObject();
-            QdrantJson.WriteSparseBody(w, leg.Sparse);
-            w.WriteEndObject();
-        }
-        w.WriteString("using", leg.VectorName);
-        if (must.Count > 0)
-        {
-            w.WritePropertyName("filter");
-            QdrantJson.WriteFilter(w, must);
-        }
-        w.WriteNumber("limit", limit);
-    }
-
-    private static List<ChunkHit> Fuse(List<Leg> legs, List<Candidate>[] candidates, int rrfK, int limit)
-    {
-        var fused = new Dictionary<string, (Candidate Candidate, double Score, int?[] Ranks, double?[] Scores)>(StringComparer.Ordinal);
+        var fused = new Dictionary<Guid, (Candidate Candidate, double Score, int?[] Ranks, double?[] Scores)>();
         for (var l = 0; l < legs.Count; l++)
         {
-            var kind = (int)legs[l].Kind;
             for (var r = 0; r < candidates[l].Count; r++)
             {
                 var c = candidates[l][r];
-                if (!fused.TryGetValue(c.PointId, out var f))
+                var f = fused.TryGetValue(c.PointId, out var found) ? found : (c, 0, new int?[3], new double?[3]);
+                if (f.Ranks[legs[l].Kind] is null) // a leg lists each point once; ignore duplicates defensively
                 {
-                    f = (c, 0, new int?[3], new double?[3]);
+                    (f.Ranks[legs[l].Kind], f.Scores[legs[l].Kind]) = (r + 1, c.Hit.Score);
+                    fused[c.PointId] = f with { Score = f.Score + (legs[l].Weight / (rrfK + r + 1)) };
                 }
-                if (f.Ranks[kind] is not null)
-                {
-                    continue; // a leg lists each point once; ignore duplicates defensively
-                }
-                f.Ranks[kind] = r + 1;
-                f.Scores[kind] = c.Score;
-                f.Score += legs[l].Weight / (rrfK + r + 1);
-                fused[c.PointId] = f;
             }
         }
         return fused.Values
-            .OrderByDescending(f => f.Score)
-            .ThenBy(f => f.Candidate.DocumentId, StringComparer.Ordinal)
-            .ThenBy(f => f.Candidate.Ordinal)
+            .OrderByDescending(f => f.Score).ThenBy(f => f.Candidate.DocumentId, StringComparer.Ordinal).ThenBy(f => f.Candidate.Hit.Ordinal)
             .Take(limit)
-            .Select(f => new ChunkHit(
-                f.Candidate.DocumentId, f.Candidate.Ordinal, f.Candidate.Start, f.Candidate.End, f.Candidate.Text, f.Candidate.Title,
-                f.Candidate.Language, f.Candidate.Date, f.Candidate.Outlet, f.Score,
-                new LegRanks(f.Ranks[0], f.Ranks[1], f.Ranks[2], f.Scores[0], f.Scores[1], f.Scores[2])) { Page = f.Candidate.Page })
+            .Select(f => f.Candidate.Hit with { Score = f.Score, Ranks = new LegRanks(f.Ranks[0], f.Ranks[1], f.Ranks[2], f.Scores[0], f.Scores[1], f.Scores[2]) })
             .ToList();
     }
 
-    private static List<MatchCondition> FilterConditions(SearchFilter? filter)
-    {
-        var must = new List<MatchCondition>();
-        if (filter?.DocumentIds is { Count: > 0 } ids)
-        {
-            must.Add(new MatchCondition("doc_id", ids.Distinct(StringComparer.Ordinal).ToList()));
-        }
-        if (filter?.Languages is { Count: > 0 } languages)
-        {
-            must.Add(new MatchCondition("language", languages.Distinct(StringComparer.Ordinal).ToList()));
-        }
-        return must;
-    }
+    private static Query SparseQuery(QdrantSparseVector v) => new() { Nearest = new VectorInput { Sparse = new SparseVector { Indices = { v.Indices }, Values = { v.Values } } } };
 
-    private async Task<int> CountAsync(string collectionPath, List<MatchCondition> must, CancellationToken cancellationToken)
-    {
-        var body = QdrantJson.Write(must, static (w, m) =>
-        {
-            w.WriteStartObject();
-            if (m.Count > 0)
-            {
-                w.WritePropertyName("filter");
-                QdrantJson.WriteFilter(w, m);
-            }
-            w.WriteBoolean("exact", true);
-            w.WriteEndObject();
-        });
-        using var envelope = await _rest.SendAsync(HttpMethod.Post, collectionPath + "/points/count", body, cancellationToken);
-        return QdrantJson.Result(envelope).GetProperty("count").GetInt32();
-    }
-
-    private enum LegKind
-    {
-        Words = 0,
-        NGrams = 1,
-        Dense = 2,
-    }
-
-    private sealed record Leg(LegKind Kind, string VectorName, QdrantSparseVector Sparse, float[]? Dense, double Weight);
-
-    private sealed record ChunkBatch(StoredDocument Document, string Version, IReadOnlyList<ChunkToIndex> Chunks, int Start, int Count, double AverageWords, double AverageNGrams);
-
-    private sealed record RegistryEntry(
-        string Id, string SourcePath, string Title, string Language, string? Date, string? Outlet, string ContentHash, DateTimeOffset IngestedAt,
-        string Version, int ChunkCount, long WordCount, long NGramCount)
-    {
-        public static RegistryEntry Parse(JsonElement p) => new(
-            QdrantJson.RequireString(p, "doc_id"),
-            QdrantJson.GetString(p, "source_path") ?? "",
-            QdrantJson.GetString(p, "title") ?? "",
-            QdrantJson.GetString(p, "language") ?? "",
-            QdrantJson.GetString(p, "date"),
-            QdrantJson.GetString(p, "outlet"),
-            QdrantJson.GetString(p, "content_hash") ?? "",
-            QdrantJson.GetDate(p, "ingested_at"),
-            QdrantJson.RequireString(p, "version"),
-            QdrantJson.GetInt(p, "chunk_count"),
-            QdrantJson.GetLong(p, "word_count"),
-            QdrantJson.GetLong(p, "ngram_count"));
-    }
-
-    private sealed record Candidate(
-        string PointId, string DocumentId, string Version, int Ordinal, int Start, int End, string Text, string Title, string Language,
-        string? Date, string? Outlet, double Score)
-    {
-        public int? Page { get; init; }
-
-        public static Candidate Parse(JsonElement point)
-        {
-            var p = point.GetProperty("payload");
-            return new Candidate(
-                QdrantJson.IdText(point.GetProperty("id")),
-                QdrantJson.RequireString(p, "doc_id"),
-                QdrantJson.GetString(p, "version") ?? "",
-                QdrantJson.GetInt(p, "ordinal"),
-                QdrantJson.GetInt(p, "start"),
-                QdrantJson.GetInt(p, "end"),
-                QdrantJson.GetString(p, "text") ?? "",
-                QdrantJson.GetString(p, "title") ?? "",
-                QdrantJson.GetString(p, "language") ?? "",
-                QdrantJson.GetString(p, "date"),
-                QdrantJson.GetString(p, "outlet"),
-                point.GetProperty("score").GetDouble())
-            {
-                Page = p.TryGetProperty("page", out var page) && page.ValueKind == JsonValueKind.Number ? page.GetInt32() : null,
-            };
-        }
-    }
+    /// <summary>One retrieval leg: <see cref="Kind"/> 0 = words, 1 = n-grams, 2 = dense (its slot in <see cref="LegRanks"/>).</summary>
+    private sealed record Leg(int Kind, string VectorName, Query Query, double Weight);
 }

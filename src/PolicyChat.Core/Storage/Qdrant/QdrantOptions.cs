@@ -5,11 +5,19 @@ public sealed class QdrantOptions
 {
     public const string SectionName = "Qdrant";
 
-    /// <summary>REST endpoint (port 6333), e.g. http://localhost:6333.</summary>
-    public string Url { get; set; } = "http://localhost:6333";
+    /// <summary>Qdrant's REST port, refused (PolicyChat talks gRPC on <see cref="GrpcPort"/>).</summary>
+    public const int RestPort = 6333;
 
-    /// <summary>Sent as the <c>api-key</c> header when set.</summary>
+    public const int GrpcPort = 6334;
+
+    /// <summary>gRPC endpoint (port 6334), or several peers of one cluster separated by commas (calls fail over between them).</summary>
+    public string Url { get; set; } = "http://localhost:6334";
+
+    /// <summary>Sent as the <c>api-key</c> header when set (Qdrant's <c>service.api_key</c>).</summary>
     public string? ApiKey { get; set; }
+
+    /// <summary>SHA-256 thumbprint (hex) of the server certificate to trust for https URLs (self-signed Qdrant); null uses the system trust store.</summary>
+    public string? CertificateThumbprint { get; set; }
 
     /// <summary>Chunk collection; the document registry lives in "{Collection}_documents".</summary>
     public string Collection { get; set; } = "policychat";
@@ -18,28 +26,22 @@ public sealed class QdrantOptions
 
     public int Replicas { get; set; } = 1;
 
-    /// <summary>Per-attempt timeout of one HTTP request.</summary>
+    /// <summary>Deadline of one gRPC call attempt.</summary>
     public int TimeoutSeconds { get; set; } = 30;
 
-    /// <summary>Retries after the first attempt on 429, 502, 503, 504, connection errors and timeouts.</summary>
+    /// <summary>Retries after the first attempt on Unavailable, ResourceExhausted and DeadlineExceeded (plus one attempt per extra peer).</summary>
     public int Retries { get; set; } = 3;
 
-    /// <summary>
-    /// True: one hybrid query, a prefetch per leg fused by Qdrant's weighted RRF (Qdrant 1.17+).
-    /// False (default): the legs are fetched in one batch request and fused here with the same weighted RRF (any Qdrant 1.10+; also reports per-leg ranks).
-    /// </summary>
+    /// <summary>True: Qdrant fuses a prefetch per leg by RRF (weighted from 1.17). False: legs fused here by weighted RRF, with per-leg ranks.</summary>
     public bool ServerSideFusion { get; set; }
 
-    /// <summary>
-    /// Size of the named dense vector "dense" created with the collection. Null creates no dense vector; it is then added
-    /// by <see cref="QdrantIndexStore.SetEmbedderAsync"/> (Qdrant 1.19+) or the collection must be re-created.
-    /// </summary>
+    /// <summary>Size of the dense vector "dense", created with the collection; null: sized by the first embedder recorded while it is empty.</summary>
     public int? DenseDimensions { get; set; }
 
-    /// <summary>Points per upsert request (kept far below Qdrant's 32 MB request limit).</summary>
+    /// <summary>Points per upsert call.</summary>
     public int BatchSize { get; set; } = 256;
 
-    /// <summary>How long <see cref="QdrantIndexStore.InitializeAsync(CancellationToken)"/> waits for GET /readyz.</summary>
+    /// <summary>How long start-up waits for Qdrant's gRPC health check to answer.</summary>
     public int ReadyTimeoutSeconds { get; set; } = 60;
 
     /// <summary>First retry delay; later ones grow exponentially with jitter.</summary>
@@ -48,51 +50,53 @@ public sealed class QdrantOptions
     /// <summary>The registry collection that holds one point per document plus the embedder record.</summary>
     public string DocumentsCollection => Collection + "_documents";
 
+    /// <summary>The peers listed in <see cref="Url"/>; throws when <see cref="Validate"/> would report it.</summary>
+    public IReadOnlyList<Uri> Peers() => Split(Url).Select(u => new Uri(u)).ToList();
+
+    private static string[] Split(string? urls) => (urls ?? "").Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     /// <summary>Returns one message per invalid setting, naming the setting and what to fix; empty when valid.</summary>
     public static IReadOnlyList<string> Validate(QdrantOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        if (!Uri.TryCreate(options.Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        var urls = Split(options.Url);
+        Check(urls.Length > 0, $"{SectionName}:Url must name at least one gRPC endpoint such as http://localhost:{GrpcPort}.");
+        foreach (var url in urls)
         {
-            errors.Add($"{SectionName}:Url must be an absolute http(s) URL such as http://localhost:6333 (got '{options.Url}').");
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                errors.Add($"{SectionName}:Url must be absolute http(s) gRPC URLs such as http://localhost:{GrpcPort} (got '{url}').");
+            }
+            else if (uri.Port == RestPort)
+            {
+                errors.Add($"{SectionName}:Url '{url}' is Qdrant's REST port {RestPort}; PolicyChat uses Qdrant's gRPC port {GrpcPort} (e.g. {uri.Scheme}://{uri.Host}:{GrpcPort}).");
+            }
+            else if (options.CertificateThumbprint is not null && uri.Scheme != Uri.UriSchemeHttps)
+            {
+                errors.Add($"{SectionName}:CertificateThumbprint needs https URLs (got '{url}').");
+            }
         }
-        if (string.IsNullOrWhiteSpace(options.Collection) || !options.Collection.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
-        {
-            errors.Add($"{SectionName}:Collection must be a non-empty name of ASCII letters, digits, '_' or '-' (got '{options.Collection}').");
-        }
-        if (options.Shards < 1)
-        {
-            errors.Add($"{SectionName}:Shards must be at least 1 (got {options.Shards}).");
-        }
-        if (options.Replicas < 1)
-        {
-            errors.Add($"{SectionName}:Replicas must be at least 1 (got {options.Replicas}).");
-        }
-        if (options.TimeoutSeconds < 1)
-        {
-            errors.Add($"{SectionName}:TimeoutSeconds must be at least 1 (got {options.TimeoutSeconds}).");
-        }
-        if (options.Retries < 0 || options.Retries > 20)
-        {
-            errors.Add($"{SectionName}:Retries must be between 0 and 20 (got {options.Retries}).");
-        }
-        if (options.DenseDimensions is < 1 or > 65536)
-        {
-            errors.Add($"{SectionName}:DenseDimensions must be between 1 and 65536 when set (got {options.DenseDimensions}).");
-        }
-        if (options.BatchSize is < 1 or > 10_000)
-        {
-            errors.Add($"{SectionName}:BatchSize must be between 1 and 10000 (got {options.BatchSize}).");
-        }
-        if (options.ReadyTimeoutSeconds < 0)
-        {
-            errors.Add($"{SectionName}:ReadyTimeoutSeconds must not be negative (got {options.ReadyTimeoutSeconds}).");
-        }
-        if (options.RetryBaseDelay < TimeSpan.Zero)
-        {
-            errors.Add($"{SectionName}:RetryBaseDelay must not be negative (got {options.RetryBaseDelay}).");
-        }
+        Check(options.CertificateThumbprint?.Replace(":", "", StringComparison.Ordinal) is null or { Length: 64 },
+            $"{SectionName}:CertificateThumbprint must be the SHA-256 fingerprint of the server certificate (64 hex digits).");
+        Check(!string.IsNullOrWhiteSpace(options.Collection) && options.Collection.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'),
+            $"{SectionName}:Collection must be a non-empty name of ASCII letters, digits, '_' or '-' (got '{options.Collection}').");
+        Check(options.Shards >= 1, $"{SectionName}:Shards must be at least 1 (got {options.Shards}).");
+        Check(options.Replicas >= 1, $"{SectionName}:Replicas must be at least 1 (got {options.Replicas}).");
+        Check(options.TimeoutSeconds >= 1, $"{SectionName}:TimeoutSeconds must be at least 1 (got {options.TimeoutSeconds}).");
+        Check(options.Retries is >= 0 and <= 20, $"{SectionName}:Retries must be between 0 and 20 (got {options.Retries}).");
+        Check(options.DenseDimensions is null or (>= 1 and <= 65536), $"{SectionName}:DenseDimensions must be between 1 and 65536 when set (got {options.DenseDimensions}).");
+        Check(options.BatchSize is >= 1 and <= 10_000, $"{SectionName}:BatchSize must be between 1 and 10000 (got {options.BatchSize}).");
+        Check(options.ReadyTimeoutSeconds >= 0, $"{SectionName}:ReadyTimeoutSeconds must not be negative (got {options.ReadyTimeoutSeconds}).");
+        Check(options.RetryBaseDelay >= TimeSpan.Zero, $"{SectionName}:RetryBaseDelay must not be negative (got {options.RetryBaseDelay}).");
         return errors;
+
+        void Check(bool valid, string message)
+        {
+            if (!valid)
+            {
+                errors.Add(message);
+            }
+        }
     }
 }

@@ -11,13 +11,13 @@ internal static class QdrantPointIds
 {
     private static readonly byte[] s_namespace = Guid.Parse("5b0c7f5e-2a4f-4f63-9d1e-7c1f0b9d4a11").ToByteArray(bigEndian: true);
 
-    public static string Chunk(string documentId, string version, int ordinal) => FromName($"chunk\n{documentId}\n{version}\n{ordinal}");
+    public static Guid Chunk(string documentId, string version, int ordinal) => FromName($"chunk\n{documentId}\n{version}\n{ordinal}");
 
-    public static string Document(string documentId) => FromName("doc\n" + documentId);
+    public static Guid Document(string documentId) => FromName("doc\n" + documentId);
 
-    public static string Embedder { get; } = FromName("meta\nembedder");
+    public static Guid Embedder { get; } = FromName("meta\nembedder");
 
-    public static string FromName(string name)
+    public static Guid FromName(string name)
     {
         var nameBytes = Encoding.UTF8.GetBytes(name);
         var input = new byte[s_namespace.Length + nameBytes.Length];
@@ -29,6 +29,6 @@ internal static class QdrantPointIds
 #pragma warning restore CA5350
         hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
         hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
-        return new Guid(hash[..16], bigEndian: true).ToString("D");
+        return new Guid(hash[..16], bigEndian: true);
     }
 }
