@@ -26,6 +26,7 @@ RUN printf '#!/bin/sh\nexec dotnet /app/cli/policychat.dll "$@"\n' > /usr/local/
 # The port comes from the image's own ASPNETCORE_HTTP_PORTS convention; no `Urls`/ASPNETCORE_URLS here, because those
 # outrank it and would silently ignore a port a user sets.
 ENV ASPNETCORE_HTTP_PORTS=5080 \
+    POLICYCHAT_DATA=/data \
     Storage__Sqlite__Path=/data/policychat.db \
     Conversations__Path=/data/conversations.db \
     Answer__PromptsPath=/app/prompts \

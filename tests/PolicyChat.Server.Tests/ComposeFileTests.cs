@@ -63,6 +63,8 @@ public sealed class ComposeFileTests
     internal static bool IsPolicyChatSetting(string key, out string problem)
     {
         problem = "";
+        // A list item (Server:PublicOrigins:0) is checked as its list (Server:PublicOrigins).
+        key = int.TryParse(key[(key.LastIndexOf(':') + 1)..], out _) ? key[..key.LastIndexOf(':')] : key;
         var section = key[..key.LastIndexOf(':')];
         var property = key[(key.LastIndexOf(':') + 1)..];
         if (!Sections.TryGetValue(section, out var types))
