@@ -230,6 +230,16 @@ public sealed class ComposeFileTests
 
     [Theory]
     [MemberData(nameof(PolicyChatServices))]
+    public void QdrantCollection_IsCreatedWithTheDenseVectorTheEmbedderNeeds(string service)
+    {
+        var settings = _compose.Settings(service);
+
+        Assert.False(string.IsNullOrEmpty(settings["Embedding:Model"]));
+        Assert.Equal(settings["Embedding:Dimensions"], settings["Qdrant:DenseDimensions"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(PolicyChatServices))]
     public void LlmTimeouts_FitAModelOnCpu(string service)
     {
         var settings = _compose.Settings(service);
