@@ -236,6 +236,12 @@ public sealed class ComposeFileTests
 
         Assert.False(string.IsNullOrEmpty(settings["Embedding:Model"]));
         Assert.Equal(settings["Embedding:Dimensions"], settings["Qdrant:DenseDimensions"]);
+
+        var other = Load(variables: new() { ["QDRANT_API_KEY"] = ApiKey, ["EMBEDDING_MODEL"] = "nomic-embed-text", ["EMBEDDING_DIMENSIONS"] = "768" });
+        Assert.Equal("nomic-embed-text", other.Settings(service)["Embedding:Model"]);
+        Assert.Equal("768", other.Settings(service)["Embedding:Dimensions"]);
+        Assert.Equal("768", other.Settings(service)["Qdrant:DenseDimensions"]);
+        Assert.Contains("ollama show nomic-embed-text >/dev/null 2>&1 || ollama pull nomic-embed-text", other.Sequence("models", "entrypoint")[2], StringComparison.Ordinal);
     }
 
     [Theory]

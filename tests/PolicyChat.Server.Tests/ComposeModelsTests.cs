@@ -69,7 +69,7 @@ public sealed class ComposeModelsTests : IDisposable
         var variables = new Dictionary<string, string> { ["QDRANT_API_KEY"] = ComposeFileTests.ApiKey };
         if (chatModel is not null)
         {
-            variables["POLICYCHAT_CHAT_MODEL"] = chatModel;
+            variables["LLM_MODEL"] = chatModel;
         }
         var compose = ComposeFileTests.Load(variables: variables);
         Assert.Equal(chatModel ?? "qwen2.5:7b", compose.Settings("policychat")["Llm:Model"]);

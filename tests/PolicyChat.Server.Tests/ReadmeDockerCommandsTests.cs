@@ -39,7 +39,7 @@ public sealed partial class ReadmeDockerCommandsTests
         Assert.Contains(commands, c => c.StartsWith("POLICYCHAT_BIND=0.0.0.0 docker compose up -d", StringComparison.Ordinal));
         Assert.Contains(commands, c => c.Contains("-f docker-compose.gpu.yml up -d", StringComparison.Ordinal));
         Assert.Contains(commands, c => c.Contains("-f docker-compose.qdrant-ports.yml up -d", StringComparison.Ordinal));
-        Assert.Contains(commands, c => c.StartsWith("POLICYCHAT_CHAT_MODEL=", StringComparison.Ordinal));
+        Assert.Contains(commands, c => c.StartsWith("LLM_MODEL=", StringComparison.Ordinal));
         Assert.Contains(commands, c => Regex.IsMatch(c, @"exec .*policychat policychat \w+"));
         Assert.Contains("docker compose --profile cluster up -d", commands);
         Assert.Contains("docker compose --profile cluster down", commands);
