@@ -39,7 +39,7 @@ public sealed class ComposeFileTests
         ["Chunking"] = [typeof(ChunkingOptions)],
         ["Ingestion"] = [typeof(DocumentLoaderOptions), typeof(IngestionOptions)],
         ["Conversations"] = [typeof(ConversationOptions)],
-        ["Server"] = [typeof(ServerOptions)],
+        ["Server"] = [typeof(ServerOptions), typeof(ServerSecurityOptions)],
         ["Auth"] = [typeof(AuthOptions)],
         ["RateLimits"] = [typeof(RateLimitOptions)],
     };
