@@ -123,9 +123,9 @@ public sealed class AnswerService(
 
         var passages = retrieval.Hits.Select((h, i) => new Passage(i + 1, h.DocumentId, h.Title, h.Outlet, h.Date, h.Language, h.Text, h.Start, h.End,
             Math.Round(h.Score, 6)) { Page = h.Page }).ToList();
-        // Without a model (none configured, or the configured one is not answering) the quotes decide: answered, partial
+        // Without a model (none configured, or the configured one has not answered yet or stopped answering) the quotes decide: answered, partial
         // (closest passages, no claims) or not found (ExtractiveOutcome). A model that answers again is still tried below.
-        var withoutModel = chat is null || _modelAvailability.State == Models.ModelState.Unavailable;
+        var withoutModel = chat is null || _modelAvailability.State != Models.ModelState.Available;
         var extractive = withoutModel && passages.Count > 0 ? await ExtractAsync(standalone, language, passages, cancellationToken) : null;
         var decided = extractive is null ? null : ExtractiveOutcome.Decide(extractive, evidenceScore, Options);
         if (decided is not null)
