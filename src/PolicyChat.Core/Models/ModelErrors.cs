@@ -222,6 +222,6 @@ internal static class ModelErrors
         return oneLine.Length <= MaxServerTextLength ? oneLine : oneLine[..MaxServerTextLength] + "…";
     }
 
-    private static string Seconds(TimeSpan timeout) =>
+    internal static string Seconds(TimeSpan timeout) =>
         timeout.TotalSeconds >= 1 ? $"{timeout.TotalSeconds:0.#} s" : $"{timeout.TotalMilliseconds:0} ms";
 }
