@@ -382,7 +382,8 @@ public sealed class QdrantIndexStore : IIndexStore
         foreach (var point in QdrantJson.Result(envelope).EnumerateArray())
         {
             var payload = point.GetProperty("payload");
-            return new EmbedderInfo(QdrantJson.RequireString(payload, "endpoint"), QdrantJson.RequireString(payload, "model"), QdrantJson.GetInt(payload, "dimensions"));
+            return new EmbedderInfo(QdrantJson.RequireString(payload, "endpoint"), QdrantJson.RequireString(payload, "model"), QdrantJson.GetInt(payload, "dimensions"),
+                QdrantJson.GetString(payload, "tokenizer"));
         }
         return null;
     }
@@ -441,6 +442,7 @@ public sealed class QdrantIndexStore : IIndexStore
             w.WriteString("endpoint", e.Endpoint);
             w.WriteString("model", e.Model);
             w.WriteNumber("dimensions", e.Dimensions);
+            QdrantJson.WriteNullableString(w, "tokenizer", e.Tokenizer);
             w.WriteEndObject();
             w.WriteEndObject();
             w.WriteEndArray();
