@@ -121,7 +121,7 @@ public sealed class CircuitBreakerChatClient(IChatClient innerClient, LlmOptions
             {
                 return;
             }
-            _openedBy = ex;
+            _openedBy = new ModelException(ex.Kind, ex.Message, null, ex.StatusCode); // without its stack and chain: logged with every refused call
             _logger.LogWarning("Model circuit opened: {Reason}", ex.Message);
             _ = Task.Run(() => ProbeAsync(_disposed.Token));
         }
