@@ -65,7 +65,8 @@ public static class PolicyChatServiceCollectionExtensions
             var generator = ModelClients.CreateEmbeddingGenerator(options, ModelEndpoints.CreateHttpClient());
             return generator is null
                 ? new OptionalEmbedder(null)
-                : new OptionalEmbedder(new DocumentEmbedder(generator, new EmbedderInfo(options.Endpoint, options.Model, options.Dimensions ?? 0), options.BatchSize));
+                : new OptionalEmbedder(new DocumentEmbedder(generator, new EmbedderInfo(options.Endpoint, options.Model, options.Dimensions ?? 0,
+                    Value<ChunkingOptions>(sp).TargetTokens > 0 ? TokenizerFactory.Describe(Value<TokenizerOptions>(sp)) : null), options.BatchSize));
         });
         services.AddSingleton(sp => new HybridRetriever(sp.GetRequiredService<IIndexStore>(), sp.GetRequiredService<TextAnalyzer>(),
             Value<RetrievalOptions>(sp), sp.GetRequiredService<OptionalEmbedder>().Embedder));

@@ -40,6 +40,11 @@ public sealed class DocumentEmbedder(IEmbeddingGenerator<string, Embedding<float
             throw new EmbedderMismatchException(
                 $"The index was built with embedding model '{recorded.Model}' ({recorded.Dimensions} dimensions) but '{Info.Model}' is configured. Re-index: delete the index and run 'policychat ingest' again, or configure '{recorded.Model}'.");
         }
+        if (recorded.Tokenizer is not null && Info.Tokenizer is not null && !string.Equals(recorded.Tokenizer, Info.Tokenizer, StringComparison.Ordinal))
+        {
+            throw new EmbedderMismatchException(
+                $"The index's chunks were sized with tokenizer '{recorded.Tokenizer}' but '{Info.Tokenizer}' is configured (Tokenizer:Path). Re-index: delete the index and run 'policychat ingest' again, or configure the tokenizer that built it.");
+        }
     }
 
     public async Task<IndexedDocument> EmbedAsync(IndexedDocument document, CancellationToken cancellationToken = default)

@@ -22,7 +22,10 @@ public sealed class CircuitBreakerChatClient(IChatClient innerClient, LlmOptions
     private readonly Lock _lock = new();
 
     /// <summary>True while calls are refused and the model is being probed.</summary>
-    public bool IsOpen { get; private set; }
+    public bool IsOpen => _openedBy is not null;
+
+    /// <summary>The failure that opened the circuit (inner exception of the <see cref="ModelFailureKind.CircuitOpen"/> errors).</summary>
+    private ModelException? _openedBy;
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -99,10 +102,10 @@ public sealed class CircuitBreakerChatClient(IChatClient innerClient, LlmOptions
 
     private void ThrowIfOpen()
     {
-        if (IsOpen)
+        if (_openedBy is { } cause)
         {
             throw new ModelUnavailableException(ModelFailureKind.CircuitOpen,
-                $"The model failed recently and is being probed every {options.ProbeIntervalSeconds} s ({LlmOptions.SectionName}:ProbeIntervalSeconds); answering without it until it responds.");
+                $"The model failed recently and is being probed every {options.ProbeIntervalSeconds} s ({LlmOptions.SectionName}:ProbeIntervalSeconds); answering without it until it responds.", cause);
         }
     }
 
@@ -118,7 +121,7 @@ public sealed class CircuitBreakerChatClient(IChatClient innerClient, LlmOptions
             {
                 return;
             }
-            IsOpen = true;
+            _openedBy = new ModelException(ex.Kind, ex.Message, null, ex.StatusCode); // without its stack and chain: logged with every refused call
             _logger.LogWarning("Model circuit opened: {Reason}", ex.Message);
             _ = Task.Run(() => ProbeAsync(_disposed.Token));
         }
@@ -133,7 +136,7 @@ public sealed class CircuitBreakerChatClient(IChatClient innerClient, LlmOptions
                 await Task.Delay(TimeSpan.FromSeconds(options.ProbeIntervalSeconds), cancellationToken);
                 await base.GetResponseAsync([new ChatMessage(ChatRole.User, "Reply with OK.")],
                     new ChatOptions { MaxOutputTokens = 1, Temperature = 0 }, cancellationToken);
-                IsOpen = false;
+                _openedBy = null;
                 _logger.LogInformation("Model circuit closed: the model answered a probe.");
                 return;
             }

@@ -1,5 +1,6 @@
 using System.ClientModel.Primitives;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace PolicyChat.Core.Models;
 
@@ -54,9 +55,8 @@ internal sealed class JsonBodyPolicy(ModelCallContext context) : PipelinePolicy
         }
         try
         {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (!root.TryGetProperty("choices", out _) && !root.TryGetProperty("data", out _) && ModelErrors.TryGetErrorMessage(root, out var error, out var code))
+            var root = JsonNode.Parse(body);
+            if (root?["choices"] is null && root?["data"] is null && ModelErrors.TryGetErrorMessage(root, out var error, out var code))
             {
                 throw ModelErrors.ErrorInBody(error, code, context);
             }

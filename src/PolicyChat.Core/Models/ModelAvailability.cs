@@ -42,6 +42,10 @@ public sealed class ModelAvailability(ILogger<ModelAvailability>? logger = null)
     public bool ReportFailure(Exception failure, string when)
     {
         ArgumentNullException.ThrowIfNull(failure);
+        if (failure is ModelException { Kind: ModelFailureKind.CircuitOpen, InnerException: ModelException cause })
+        {
+            failure = cause; // The failure that opened the circuit says whether a model is there.
+        }
         if (failure is not ModelException { Kind: ModelFailureKind.Unreachable or ModelFailureKind.ModelNotFound or ModelFailureKind.Unauthorized } absent)
         {
             if (failure is ModelException model)

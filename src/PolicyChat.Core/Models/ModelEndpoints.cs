@@ -18,9 +18,6 @@ public static class ModelEndpoints
     /// <summary><c>{base}/v1</c>, the OpenAI SDK's endpoint.</summary>
     public static Uri V1(string endpoint) => new(BaseUrl(endpoint) + "/v1");
 
-    /// <summary><c>{base}/v1/{path}</c>.</summary>
-    public static Uri V1(string endpoint, string path) => new(BaseUrl(endpoint) + "/v1/" + path.TrimStart('/'));
-
     /// <summary>
     /// An <see cref="HttpClient"/> suited to model servers: no overall <see cref="HttpClient.Timeout"/> (the model clients
     /// apply their own, and streams last long), a bounded connect timeout, pooled connections that are recycled so

@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace PolicyChat.Core.Models;
 
@@ -147,8 +148,7 @@ internal static class ModelErrors
         {
             if (body.TrimStart().StartsWith('{'))
             {
-                using var document = JsonDocument.Parse(body);
-                if (TryGetErrorMessage(document.RootElement, out var message, out _))
+                if (TryGetErrorMessage(JsonNode.Parse(body), out var message, out _))
                 {
                     return message is null ? null : Clean(message);
                 }
@@ -162,21 +162,20 @@ internal static class ModelErrors
     }
 
     /// <summary>True when <paramref name="root"/> is an error object (nested, string, or vLLM flat form), with its message and numeric code.</summary>
-    public static bool TryGetErrorMessage(JsonElement root, out string? message, out int? code)
+    public static bool TryGetErrorMessage(JsonNode? root, out string? message, out int? code)
     {
         message = null;
         code = null;
-        if (root.ValueKind != JsonValueKind.Object)
+        if (root is not JsonObject node)
         {
             return false;
         }
-        var node = System.Text.Json.Nodes.JsonNode.Parse(root.GetRawText())!;
         var error = node["error"];
-        var holder = error is System.Text.Json.Nodes.JsonObject ? error : node;
-        code = holder["code"] is System.Text.Json.Nodes.JsonValue c && (c.TryGetValue<int>(out var n) || (c.TryGetValue<string>(out var t) && int.TryParse(t, out n))) ? n : null;
+        var holder = error is JsonObject ? error : node;
+        code = holder["code"] is JsonValue c && (c.TryGetValue<int>(out var n) || (c.TryGetValue<string>(out var t) && int.TryParse(t, out n))) ? n : null;
         if (error is not null && error.GetValueKind() != JsonValueKind.Null)
         {
-            message = error is System.Text.Json.Nodes.JsonObject ? Text(error["message"]) ?? error.ToJsonString() : Text(error) ?? error.ToJsonString();
+            message = error is JsonObject ? Text(error["message"]) ?? error.ToJsonString() : Text(error) ?? error.ToJsonString();
             return true;
         }
         var isFlatError = Text(node["object"]) == "error";
@@ -187,7 +186,7 @@ internal static class ModelErrors
         }
         return false;
 
-        static string? Text(System.Text.Json.Nodes.JsonNode? value) => value is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+        static string? Text(JsonNode? value) => value is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
     }
 
     private static ModelUnavailableException Unreachable(ModelCallContext context, Exception inner)
@@ -222,6 +221,6 @@ internal static class ModelErrors
         return oneLine.Length <= MaxServerTextLength ? oneLine : oneLine[..MaxServerTextLength] + "…";
     }
 
-    private static string Seconds(TimeSpan timeout) =>
+    internal static string Seconds(TimeSpan timeout) =>
         timeout.TotalSeconds >= 1 ? $"{timeout.TotalSeconds:0.#} s" : $"{timeout.TotalMilliseconds:0} ms";
 }

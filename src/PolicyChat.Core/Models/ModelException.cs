@@ -44,21 +44,6 @@ public enum ModelFailureKind
 /// </summary>
 public class ModelException : Exception
 {
-    public ModelException()
-        : this(ModelFailureKind.ServerError, "The model server failed.")
-    {
-    }
-
-    public ModelException(string message)
-        : this(ModelFailureKind.ServerError, message)
-    {
-    }
-
-    public ModelException(string message, Exception innerException)
-        : this(ModelFailureKind.ServerError, message, innerException)
-    {
-    }
-
     public ModelException(ModelFailureKind kind, string message, Exception? innerException = null, int? statusCode = null)
         : base(message, innerException)
     {
@@ -102,21 +87,6 @@ public class ModelException : Exception
 /// </summary>
 public sealed class ModelUnavailableException : ModelException
 {
-    public ModelUnavailableException()
-        : base(ModelFailureKind.Unreachable, "The model server is not available.")
-    {
-    }
-
-    public ModelUnavailableException(string message)
-        : base(ModelFailureKind.Unreachable, message)
-    {
-    }
-
-    public ModelUnavailableException(string message, Exception innerException)
-        : base(ModelFailureKind.Unreachable, message, innerException)
-    {
-    }
-
     public ModelUnavailableException(ModelFailureKind kind, string message, Exception? innerException = null, int? statusCode = null)
         : base(kind, message, innerException, statusCode)
     {

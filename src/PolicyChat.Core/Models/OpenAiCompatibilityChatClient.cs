@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using OpenAI.Chat;
 using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
@@ -95,21 +95,11 @@ public sealed class OpenAiCompatibilityChatClient : DelegatingChatClient
     {
 #pragma warning disable SCME0001
         ref var patch = ref update.Patch;
-        string? json = null;
-        if (patch.TryGetJson("$.error"u8, out var error))
-        {
-            json = "{\"error\":" + System.Text.Encoding.UTF8.GetString(error.Span) + "}";
-        }
-        else if (patch.TryGetValue("$.message"u8, out string? message))
-        {
-            json = JsonSerializer.Serialize(new { @object = "error", message, code = patch.TryGetValue("$.code"u8, out int code) ? code : (int?)null });
-        }
+        var node = patch.TryGetJson("$.error"u8, out var error) ? new JsonObject { ["error"] = JsonNode.Parse(error.Span) }
+            : patch.TryGetValue("$.message"u8, out string? message)
+                ? new JsonObject { ["object"] = "error", ["message"] = message, ["code"] = patch.TryGetValue("$.code"u8, out int code) ? code : null }
+                : null;
 #pragma warning restore SCME0001
-        if (json is null)
-        {
-            return null;
-        }
-        using var document = JsonDocument.Parse(json);
-        return ModelErrors.TryGetErrorMessage(document.RootElement, out var text, out var status) ? ModelErrors.ErrorInBody(text, status, _context) : null;
+        return ModelErrors.TryGetErrorMessage(node, out var text, out var status) ? ModelErrors.ErrorInBody(text, status, _context) : null;
     }
 }

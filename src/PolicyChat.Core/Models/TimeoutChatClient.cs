@@ -91,12 +91,12 @@ public sealed class TimeoutChatClient : DelegatingChatClient
 
     private ModelUnavailableException FirstTokenExpired(ChatOptions? options, Exception inner) =>
         new(ModelFailureKind.Timeout,
-            $"The model{ModelName(options)} sent no text within {Describe(FirstTokenTimeout)} ({LlmOptions.SectionName}:FirstTokenTimeoutSeconds); it may still be loading.",
+            $"The model{ModelName(options)} sent no text within {ModelErrors.Seconds(FirstTokenTimeout)} ({LlmOptions.SectionName}:FirstTokenTimeoutSeconds); it may still be loading.",
             inner);
 
     private ModelUnavailableException TotalExpired(ChatOptions? options, Exception inner) =>
         new(ModelFailureKind.Timeout,
-            $"The model{ModelName(options)} did not finish its answer within {Describe(TotalTimeout)} ({LlmOptions.SectionName}:TimeoutSeconds).",
+            $"The model{ModelName(options)} did not finish its answer within {ModelErrors.Seconds(TotalTimeout)} ({LlmOptions.SectionName}:TimeoutSeconds).",
             inner);
 
     private string ModelName(ChatOptions? options)
@@ -104,7 +104,4 @@ public sealed class TimeoutChatClient : DelegatingChatClient
         var model = options?.ModelId ?? (GetService(typeof(ChatClientMetadata)) as ChatClientMetadata)?.DefaultModelId;
         return model is null ? "" : $" '{model}'";
     }
-
-    private static string Describe(TimeSpan timeout) =>
-        timeout.TotalSeconds >= 1 ? $"{timeout.TotalSeconds:0.#} s" : $"{timeout.TotalMilliseconds:0} ms";
 }

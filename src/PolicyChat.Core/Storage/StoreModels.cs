@@ -104,7 +104,9 @@ public sealed record ChunkHit(
 }
 
 /// <summary>What built the dense vectors of an index; a query embedder must match it.</summary>
-public sealed record EmbedderInfo(string Endpoint, string Model, int Dimensions);
+/// <param name="Tokenizer">The tokenizer chunks were sized with (<c>TokenizerFactory.Describe</c>), or null when chunks
+/// were sized in characters or the index predates this record; ingestion refuses another one.</param>
+public sealed record EmbedderInfo(string Endpoint, string Model, int Dimensions, string? Tokenizer = null);
 
 public sealed record IndexStats(int Documents, int Chunks, EmbedderInfo? Embedder);
 

@@ -100,11 +100,45 @@ public sealed class EmbedderMismatchTests : IAsyncLifetime
         Assert.Equal(before + 1, _server.EmbeddingRequests.Count);
     }
 
-    private ServiceProvider Services(string model, int dimensions)
+    [Fact]
+    public async Task IngestAsync_ChunksSizedInTokens_RecordsTheTokenizerAndRefusesAnotherOne()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var sentencePiece = Path.Combine(AppContext.BaseDirectory, "Tokens", "testdata", "sample-bpe600.model");
+        await using (var o200k = Services(BuiltWith, 32, "tokens.db", TokenChunks))
         {
-            ["Storage:Sqlite:Path"] = Path.Combine(_root, "index.db"),
+            var summary = await o200k.GetRequiredService<IngestionPipeline>().IngestAsync([Documents]);
+            Assert.Equal(2, summary.Added);
+            Assert.Equal("o200k", (await o200k.GetRequiredService<IIndexStore>().GetEmbedderAsync())!.Tokenizer);
+        }
+        await using var other = Services(BuiltWith, 32, "tokens.db", s => { TokenChunks(s); s["Tokenizer:Path"] = sentencePiece; });
+
+        var error = await Assert.ThrowsAsync<EmbedderMismatchException>(() => other.GetRequiredService<IngestionPipeline>().IngestAsync([Documents]));
+
+        Assert.Contains("'o200k'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'sentencepiece:sample-bpe600.model'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Tokenizer:Path", error.Message, StringComparison.Ordinal);
+        Assert.Equal("o200k", (await other.GetRequiredService<IIndexStore>().GetEmbedderAsync())!.Tokenizer);
+
+        static void TokenChunks(Dictionary<string, string?> s)
+        {
+            s["Chunking:TargetTokens"] = "280";
+            s["Chunking:MaxTokens"] = "420";
+        }
+    }
+
+    [Fact]
+    public async Task IngestAsync_ChunksSizedInCharacters_RecordsNoTokenizer()
+    {
+        await using var services = Services(BuiltWith, 32);
+
+        Assert.Null((await services.GetRequiredService<IIndexStore>().GetEmbedderAsync())!.Tokenizer);
+    }
+
+    private ServiceProvider Services(string model, int dimensions, string index = "index.db", Action<Dictionary<string, string?>>? configure = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Storage:Sqlite:Path"] = Path.Combine(_root, index),
             ["Conversations:Path"] = Path.Combine(_root, "conversations.db"),
             ["Llm:Endpoint"] = "",
             ["Llm:Model"] = "",
@@ -112,7 +146,9 @@ public sealed class EmbedderMismatchTests : IAsyncLifetime
             ["Embedding:Model"] = model,
             ["Embedding:Dimensions"] = dimensions.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Answer:PromptsPath"] = TestPaths.Prompts,
-        }).Build();
+        };
+        configure?.Invoke(settings);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         return new ServiceCollection().AddPolicyChat(configuration).BuildServiceProvider();
     }
 }

@@ -97,6 +97,6 @@ public sealed class ModelOptionsTests
     public void ModelEndpoints_BaseUrl_StripsSlashAndV1(string endpoint, string expected)
     {
         Assert.Equal(expected, ModelEndpoints.BaseUrl(endpoint));
-        Assert.Equal(new Uri(expected + "/v1/embeddings"), ModelEndpoints.V1(endpoint, "embeddings"));
+        Assert.Equal(new Uri(expected + "/v1/embeddings"), new Uri(ModelEndpoints.V1(endpoint) + "/embeddings"));
     }
 }

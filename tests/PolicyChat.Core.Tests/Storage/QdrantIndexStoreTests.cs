@@ -399,6 +399,18 @@ public sealed class QdrantIndexStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SetEmbedderAsync_WithTokenizer_ReadsItBack()
+    {
+        await using var store = NewStore();
+        await store.InitializeAsync();
+
+        await store.SetEmbedderAsync(new EmbedderInfo("http://e", "m", 4, "sentencepiece:bge-m3.model"));
+        var recorded = await store.GetEmbedderAsync();
+
+        Assert.Equal(new EmbedderInfo("http://e", "m", 4, "sentencepiece:bge-m3.model"), recorded);
+    }
+
+    [Fact]
     public async Task SetEmbedderAsync_DifferentDimensions_ThrowsClearError()
     {
         await using var store = NewStore(o => o.DenseDimensions = 8);

@@ -50,9 +50,9 @@ internal static class QdrantPayloads
     }
 
     public static PointStruct Embedder(EmbedderInfo embedder) => Point(QdrantPointIds.Embedder, new NamedVectors(),
-        ("kind", "embedder"), ("endpoint", embedder.Endpoint), ("model", embedder.Model), ("dimensions", embedder.Dimensions));
+        ("kind", "embedder"), ("endpoint", embedder.Endpoint), ("model", embedder.Model), ("dimensions", embedder.Dimensions), ("tokenizer", embedder.Tokenizer));
 
-    public static EmbedderInfo ReadEmbedder(MapField<string, Value> p) => new(Str(p, "endpoint"), Str(p, "model"), (int)Integer(p, "dimensions"));
+    public static EmbedderInfo ReadEmbedder(MapField<string, Value> p) => new(Str(p, "endpoint"), Str(p, "model"), (int)Integer(p, "dimensions"), Optional(p, "tokenizer"));
 
     public static RegistryEntry ReadRegistry(MapField<string, Value> p) => new(
         Str(p, "doc_id"), Str(p, "source_path"), Str(p, "title"), Str(p, "language"), Optional(p, "date"), Optional(p, "outlet"),
