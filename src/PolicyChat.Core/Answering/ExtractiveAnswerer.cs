@@ -38,9 +38,6 @@ public sealed class ExtractiveAnswerer(TextAnalyzer analyzer, ExtractiveScoring?
 
     private readonly SentenceScorer _scorer = new(analyzer, scoring);
 
-    public ExtractiveAnswerer(TextAnalyzer analyzer, CitationVerifier verifier)
-        : this(analyzer, (ExtractiveScoring?)null) => ArgumentNullException.ThrowIfNull(verifier);
-
     public ExtractiveAnswer Answer(string question, string language, IReadOnlyList<Passage> passages, TermStatistics stats, int sentences)
     {
         ArgumentNullException.ThrowIfNull(passages);

@@ -8,7 +8,7 @@ namespace PolicyChat.Core.Tests.Answering;
 public sealed class ExtractiveAnswererTests
 {
     private static readonly TextAnalyzer Analyzer = TextAnalyzer.Default;
-    private static readonly ExtractiveAnswerer Answerer = new(Analyzer, new CitationVerifier(Analyzer));
+    private static readonly ExtractiveAnswerer Answerer = new(Analyzer);
 
     private static Passage Passage(int number, string text, string language) =>
         new(number, "doc" + number, "Title " + number, null, null, language, text, 0, text.Length, 1);
