@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Qdrant.Client;
@@ -29,7 +30,7 @@ public sealed class QdrantIndexStore : IIndexStore
     private static readonly string[] s_registryIndexes = ["kind", "doc_id", "language"];
     private static readonly Condition s_isDocument = Conditions.MatchKeyword("kind", "document");
 
-    private readonly QdrantCallInvoker _invoker;
+    private readonly QdrantCalls _calls;
     private readonly QdrantClient _client;
     private readonly QdrantOptions _options;
     private readonly ILogger _logger;
@@ -37,14 +38,14 @@ public sealed class QdrantIndexStore : IIndexStore
     private volatile bool _initialized;
     private volatile bool _registryLoaded;
 
-    /// <param name="handlerFactory">Tests: the HTTP handler for each peer address (an in-process server); null uses sockets.</param>
+    /// <param name="handlerFactory">Tests: the HTTP handler for the address of Qdrant:Url (an in-process server); null uses sockets.</param>
     public QdrantIndexStore(QdrantOptions options, ILogger<QdrantIndexStore>? logger = null, Func<Uri, HttpMessageHandler>? handlerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = QdrantOptions.Validate(options) is { Count: > 0 } errors ? throw new ArgumentException(string.Join(" ", errors), nameof(options)) : options;
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _invoker = new QdrantCallInvoker(options, _logger, handlerFactory);
-        _client = new QdrantClient(new QdrantGrpcClient(_invoker));
+        _calls = new QdrantCalls(options, _logger, handlerFactory?.Invoke(options.Peers()[0]));
+        _client = new QdrantClient(new QdrantGrpcClient(_calls.Channel.Intercept(_calls)));
     }
 
     /// <summary>Size of the collection's dense vector once initialized; null when it has none.</summary>
@@ -52,9 +53,6 @@ public sealed class QdrantIndexStore : IIndexStore
 
     /// <summary>The version Qdrant reported in its health check at initialization.</summary>
     public string? ServerVersion { get; private set; }
-
-    /// <summary>The peer of <see cref="QdrantOptions.Url"/> that calls go to now.</summary>
-    public Uri CurrentPeer => _invoker.CurrentPeer;
 
     public Task InitializeAsync(CancellationToken cancellationToken = default) => InitializeAsync(_options.DenseDimensions, cancellationToken);
 
@@ -65,7 +63,7 @@ public sealed class QdrantIndexStore : IIndexStore
     public async Task InitializeAsync(int? denseDimensions, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(denseDimensions ?? 1, 1, nameof(denseDimensions));
-        ServerVersion = await _invoker.WaitForHealthAsync(cancellationToken);
+        ServerVersion = await _calls.WaitForHealthAsync(cancellationToken);
         await EnsureCollectionAsync(ChunkCollection(denseDimensions), s_chunkIndexes, cancellationToken);
         var actual = await ReadDenseSizeAsync(cancellationToken);
         if (denseDimensions is { } wanted && actual is { } existing && wanted != existing)
@@ -237,7 +235,7 @@ public sealed class QdrantIndexStore : IIndexStore
 
     public ValueTask DisposeAsync()
     {
-        _invoker.Dispose();
+        _calls.Dispose();
         return ValueTask.CompletedTask;
     }
 
