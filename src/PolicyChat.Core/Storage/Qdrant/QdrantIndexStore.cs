@@ -138,7 +138,7 @@ public sealed class QdrantIndexStore : IIndexStore
     {
         ArgumentNullException.ThrowIfNull(documentId);
         await EnsureInitializedAsync(cancellationToken);
-        var point = (await ReadRegistryAsync([documentId], All, cancellationToken)).FirstOrDefault();
+        var point = (await ReadRegistryAsync([documentId], true, cancellationToken)).FirstOrDefault();
         var e = point is null ? null : ReadRegistry(point.Payload);
         return e is null ? null : new StoredDocument(e.Id, e.SourcePath, e.Title, e.Language, e.Date, e.Outlet, e.ContentHash, Str(point!.Payload, "text"), e.IngestedAt);
     }
@@ -166,7 +166,7 @@ public sealed class QdrantIndexStore : IIndexStore
             query.Terms is { Count: > 0 } && weights.Words > 0 ? new Leg(0, WordsVectorName, SparseQuery(QdrantSparseVectors.ForQuery(query.Terms)), weights.Words) : null,
             query.NGrams is { Count: > 0 } && weights.NGrams > 0 ? new Leg(1, NGramsVectorName, SparseQuery(QdrantSparseVectors.ForQuery(query.NGrams)), weights.NGrams) : null,
             query.Vector is { Length: > 0 } && weights.Dense > 0 && DenseDimensions is not null
-                ? new Leg(2, DenseVectorName, new Query { Nearest = new VectorInput { Dense = new DenseVector { Data = { query.Vector } } } }, weights.Dense) : null,
+                ? new Leg(2, DenseVectorName, (Query)query.Vector, weights.Dense) : null,
         }.OfType<Leg>().ToList();
         if (legs.Count == 0)
         {
@@ -180,7 +180,7 @@ public sealed class QdrantIndexStore : IIndexStore
         }
         var queries = legs.Select(leg => new QueryPoints
         {
-            CollectionName = _options.Collection, Query = leg.Query, Using = leg.VectorName, Filter = filter, Limit = perLeg, WithPayload = All, WithVectors = NoVectors,
+            CollectionName = _options.Collection, Query = leg.Query, Using = leg.VectorName, Filter = filter, Limit = perLeg, WithPayload = true, WithVectors = false,
         }).ToList();
         var results = await _client.QueryBatchAsync(_options.Collection, queries, cancellationToken: cancellationToken);
         var candidates = results.Select(r => r.Result.Select(ReadCandidate).ToList()).ToArray();
@@ -191,7 +191,7 @@ public sealed class QdrantIndexStore : IIndexStore
     public async Task<EmbedderInfo?> GetEmbedderAsync(CancellationToken cancellationToken = default)
     {
         await EnsureInitializedAsync(cancellationToken);
-        var points = await _client.RetrieveAsync(_options.DocumentsCollection, [QdrantPointIds.Embedder], All, NoVectors, cancellationToken: cancellationToken);
+        var points = await _client.RetrieveAsync(_options.DocumentsCollection, [QdrantPointIds.Embedder], true, false, cancellationToken: cancellationToken);
         return points.Count > 0 ? ReadEmbedder(points[0].Payload) : null;
     }
 
@@ -352,7 +352,7 @@ public sealed class QdrantIndexStore : IIndexStore
     private async Task<List<RetrievedPoint>> ReadRegistryAsync(IEnumerable<string> documentIds, WithPayloadSelector payload, CancellationToken cancellationToken)
     {
         var ids = documentIds.Select(id => (PointId)QdrantPointIds.Document(id)).ToList();
-        var points = await _client.RetrieveAsync(_options.DocumentsCollection, ids, payload, NoVectors, cancellationToken: cancellationToken);
+        var points = await _client.RetrieveAsync(_options.DocumentsCollection, ids, payload, false, cancellationToken: cancellationToken);
         return points.Where(p => Str(p.Payload, "kind") == "document").ToList();
     }
 
@@ -364,7 +364,7 @@ public sealed class QdrantIndexStore : IIndexStore
         PointId? offset = null;
         do
         {
-            var page = await _client.ScrollAsync(_options.DocumentsCollection, FromSearchFilter(filter, s_isDocument), 256, offset, AllButText, NoVectors,
+            var page = await _client.ScrollAsync(_options.DocumentsCollection, FromSearchFilter(filter, s_isDocument), 256, offset, AllButText, false,
                 cancellationToken: cancellationToken);
             entries.AddRange(page.Result.Select(p => ReadRegistry(p.Payload)));
             offset = page.NextPageOffset;
@@ -412,7 +412,7 @@ public sealed class QdrantIndexStore : IIndexStore
         }
         var prefetch = legs.Select(leg => new PrefetchQuery { Query = leg.Query, Using = leg.VectorName, Filter = filter, Limit = perLeg }).ToList();
         var points = await _client.QueryAsync(_options.Collection, rrf, prefetch, limit: Math.Min(perLeg, (ulong)(limit * 2) + 10),
-            payloadSelector: All, vectorsSelector: NoVectors, cancellationToken: cancellationToken);
+            payloadSelector: true, vectorsSelector: false, cancellationToken: cancellationToken);
         var candidates = new[] { points.Select(ReadCandidate).ToList() };
         await HideUncommittedAsync(candidates, cancellationToken);
         return candidates[0].Take(limit).Select(c => c.Hit).ToList();
@@ -441,7 +441,7 @@ public sealed class QdrantIndexStore : IIndexStore
             .ToList();
     }
 
-    private static Query SparseQuery(QdrantSparseVector v) => new() { Nearest = new VectorInput { Sparse = new SparseVector { Indices = { v.Indices }, Values = { v.Values } } } };
+    private static Query SparseQuery(QdrantSparseVector v) => (v.Values, v.Indices);
 
     /// <summary>One retrieval leg: <see cref="Kind"/> 0 = words, 1 = n-grams, 2 = dense (its slot in <see cref="LegRanks"/>).</summary>
     private sealed record Leg(int Kind, string VectorName, Query Query, double Weight);

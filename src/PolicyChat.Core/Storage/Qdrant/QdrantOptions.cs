@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace PolicyChat.Core.Storage.Qdrant;
 
 /// <summary>Settings of the Qdrant index store, bound from the "Qdrant" configuration section.</summary>
@@ -10,41 +12,55 @@ public sealed class QdrantOptions
 
     public const int GrpcPort = 6334;
 
-    /// <summary>gRPC endpoint (port 6334), or several peers of one cluster separated by commas (calls fail over between them).</summary>
+    private const string AtLeast = "{0} must be at least {1}.";
+    private const string Between = "{0} must be between {1} and {2}.";
+
+    /// <summary>gRPC endpoint (port 6334), or several peers of one cluster separated by commas (calls go to the first that answers).</summary>
     public string Url { get; set; } = "http://localhost:6334";
 
     /// <summary>Sent as the <c>api-key</c> header when set (Qdrant's <c>service.api_key</c>).</summary>
     public string? ApiKey { get; set; }
 
     /// <summary>SHA-256 thumbprint (hex) of the server certificate to trust for https URLs (self-signed Qdrant); null uses the system trust store.</summary>
+    [RegularExpression("^([0-9A-Fa-f]{2}[:-]?){31}[0-9A-Fa-f]{2}$", ErrorMessage = "{0} must be the SHA-256 fingerprint of the server certificate (64 hex digits).")]
     public string? CertificateThumbprint { get; set; }
 
     /// <summary>Chunk collection; the document registry lives in "{Collection}_documents".</summary>
+    [Required(ErrorMessage = "{0} must be set.")]
+    [RegularExpression("^[A-Za-z0-9_-]+$", ErrorMessage = "{0} must be a name of ASCII letters, digits, '_' or '-'.")]
     public string Collection { get; set; } = "policychat";
 
+    [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
     public int Shards { get; set; } = 1;
 
+    [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
     public int Replicas { get; set; } = 1;
 
     /// <summary>Deadline of one gRPC call attempt.</summary>
+    [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
     public int TimeoutSeconds { get; set; } = 30;
 
-    /// <summary>Retries after the first attempt on Unavailable, ResourceExhausted and DeadlineExceeded (plus one attempt per extra peer).</summary>
+    /// <summary>Retries after the first attempt on Unavailable, ResourceExhausted and DeadlineExceeded.</summary>
+    [Range(0, 20, ErrorMessage = Between)]
     public int Retries { get; set; } = 3;
 
     /// <summary>True: Qdrant fuses a prefetch per leg by RRF (weighted from 1.17). False: legs fused here by weighted RRF, with per-leg ranks.</summary>
     public bool ServerSideFusion { get; set; }
 
     /// <summary>Size of the dense vector "dense", created with the collection; null: sized by the first embedder recorded while it is empty.</summary>
+    [Range(1, 65536, ErrorMessage = Between)]
     public int? DenseDimensions { get; set; }
 
     /// <summary>Points per upsert call.</summary>
+    [Range(1, 10_000, ErrorMessage = Between)]
     public int BatchSize { get; set; } = 256;
 
     /// <summary>How long start-up waits for Qdrant's gRPC health check to answer.</summary>
+    [Range(0, int.MaxValue, ErrorMessage = AtLeast)]
     public int ReadyTimeoutSeconds { get; set; } = 60;
 
     /// <summary>First retry delay; later ones grow exponentially with jitter.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = Between)]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>The registry collection that holds one point per document plus the embedder record.</summary>
@@ -59,9 +75,14 @@ public sealed class QdrantOptions
     public static IReadOnlyList<string> Validate(QdrantOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var errors = new List<string>();
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
+        var errors = results.Select(r => $"{SectionName}:{r.ErrorMessage}").ToList();
         var urls = Split(options.Url);
-        Check(urls.Length > 0, $"{SectionName}:Url must name at least one gRPC endpoint such as http://localhost:{GrpcPort}.");
+        if (urls.Length == 0)
+        {
+            errors.Add($"{SectionName}:Url must name at least one gRPC endpoint such as http://localhost:{GrpcPort}.");
+        }
         foreach (var url in urls)
         {
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
@@ -72,31 +93,15 @@ public sealed class QdrantOptions
             {
                 errors.Add($"{SectionName}:Url '{url}' is Qdrant's REST port {RestPort}; PolicyChat uses Qdrant's gRPC port {GrpcPort} (e.g. {uri.Scheme}://{uri.Host}:{GrpcPort}).");
             }
+            else if (Uri.TryCreate(urls[0], UriKind.Absolute, out var first) && uri.Scheme != first.Scheme)
+            {
+                errors.Add($"{SectionName}:Url peers must all use http or all https (got '{url}').");
+            }
             else if (options.CertificateThumbprint is not null && uri.Scheme != Uri.UriSchemeHttps)
             {
                 errors.Add($"{SectionName}:CertificateThumbprint needs https URLs (got '{url}').");
             }
         }
-        Check(options.CertificateThumbprint?.Replace(":", "", StringComparison.Ordinal) is null or { Length: 64 },
-            $"{SectionName}:CertificateThumbprint must be the SHA-256 fingerprint of the server certificate (64 hex digits).");
-        Check(!string.IsNullOrWhiteSpace(options.Collection) && options.Collection.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'),
-            $"{SectionName}:Collection must be a non-empty name of ASCII letters, digits, '_' or '-' (got '{options.Collection}').");
-        Check(options.Shards >= 1, $"{SectionName}:Shards must be at least 1 (got {options.Shards}).");
-        Check(options.Replicas >= 1, $"{SectionName}:Replicas must be at least 1 (got {options.Replicas}).");
-        Check(options.TimeoutSeconds >= 1, $"{SectionName}:TimeoutSeconds must be at least 1 (got {options.TimeoutSeconds}).");
-        Check(options.Retries is >= 0 and <= 20, $"{SectionName}:Retries must be between 0 and 20 (got {options.Retries}).");
-        Check(options.DenseDimensions is null or (>= 1 and <= 65536), $"{SectionName}:DenseDimensions must be between 1 and 65536 when set (got {options.DenseDimensions}).");
-        Check(options.BatchSize is >= 1 and <= 10_000, $"{SectionName}:BatchSize must be between 1 and 10000 (got {options.BatchSize}).");
-        Check(options.ReadyTimeoutSeconds >= 0, $"{SectionName}:ReadyTimeoutSeconds must not be negative (got {options.ReadyTimeoutSeconds}).");
-        Check(options.RetryBaseDelay >= TimeSpan.Zero, $"{SectionName}:RetryBaseDelay must not be negative (got {options.RetryBaseDelay}).");
         return errors;
-
-        void Check(bool valid, string message)
-        {
-            if (!valid)
-            {
-                errors.Add(message);
-            }
-        }
     }
 }

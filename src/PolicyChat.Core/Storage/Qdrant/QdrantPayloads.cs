@@ -17,26 +17,22 @@ internal static class QdrantPayloads
 {
     private static readonly LegRanks s_noRanks = new(null, null, null);
 
-    public static readonly WithVectorsSelector NoVectors = new() { Enable = false };
-
     public static readonly WithPayloadSelector AllButText = new() { Exclude = new PayloadExcludeSelector { Fields = { "text" } } };
-
-    public static readonly WithPayloadSelector All = new() { Enable = true };
 
     public static PointStruct Chunk(StoredDocument doc, string version, ChunkToIndex chunk, double averageWords, double averageNGrams)
     {
-        var vectors = new NamedVectors();
+        var vectors = new Dictionary<string, Vector>();
         if (chunk.Terms.Count > 0)
         {
-            vectors.Vectors.Add(QdrantIndexStore.WordsVectorName, Sparse(QdrantSparseVectors.ForDocument(chunk.Terms, averageWords)));
+            vectors[QdrantIndexStore.WordsVectorName] = Sparse(QdrantSparseVectors.ForDocument(chunk.Terms, averageWords));
         }
         if (chunk.NGrams.Count > 0)
         {
-            vectors.Vectors.Add(QdrantIndexStore.NGramsVectorName, Sparse(QdrantSparseVectors.ForDocument(chunk.NGrams, averageNGrams)));
+            vectors[QdrantIndexStore.NGramsVectorName] = Sparse(QdrantSparseVectors.ForDocument(chunk.NGrams, averageNGrams));
         }
         if (chunk.Vector is { } dense)
         {
-            vectors.Vectors.Add(QdrantIndexStore.DenseVectorName, new Vector { Dense = new DenseVector { Data = { dense } } });
+            vectors[QdrantIndexStore.DenseVectorName] = dense;
         }
         return Point(QdrantPointIds.Chunk(doc.Id, version, chunk.Ordinal), vectors, ("doc_id", doc.Id), ("version", version), ("ordinal", chunk.Ordinal),
             ("start", chunk.Start), ("end", chunk.End), ("text", chunk.Text), ("title", doc.Title), ("language", chunk.Language), ("date", doc.Date), ("outlet", doc.Outlet), ("page", chunk.Page));
@@ -44,12 +40,12 @@ internal static class QdrantPayloads
 
     public static PointStruct Registry(RegistryEntry e, string text)
     {
-        return Point(QdrantPointIds.Document(e.Id), new NamedVectors(), ("kind", "document"), ("doc_id", e.Id), ("source_path", e.SourcePath), ("title", e.Title),
+        return Point(QdrantPointIds.Document(e.Id), [], ("kind", "document"), ("doc_id", e.Id), ("source_path", e.SourcePath), ("title", e.Title),
             ("language", e.Language), ("date", e.Date), ("outlet", e.Outlet), ("content_hash", e.ContentHash), ("ingested_at", e.IngestedAt.ToString("O", CultureInfo.InvariantCulture)),
             ("version", e.Version), ("chunk_count", e.ChunkCount), ("word_count", e.WordCount), ("ngram_count", e.NGramCount), ("text", text));
     }
 
-    public static PointStruct Embedder(EmbedderInfo embedder) => Point(QdrantPointIds.Embedder, new NamedVectors(),
+    public static PointStruct Embedder(EmbedderInfo embedder) => Point(QdrantPointIds.Embedder, [],
         ("kind", "embedder"), ("endpoint", embedder.Endpoint), ("model", embedder.Model), ("dimensions", embedder.Dimensions), ("tokenizer", embedder.Tokenizer));
 
     public static EmbedderInfo ReadEmbedder(MapField<string, Value> p) => new(Str(p, "endpoint"), Str(p, "model"), (int)Integer(p, "dimensions"), Optional(p, "tokenizer"));
@@ -75,28 +71,22 @@ internal static class QdrantPayloads
     /// <summary>Document-id and language conditions of a search or listing; null when there are none.</summary>
     public static Filter? FromSearchFilter(SearchFilter? filter, Condition? also = null)
     {
-        var result = new Filter();
-        if (also is not null)
-        {
-            result.Must.Add(also);
-        }
-        if (filter?.DocumentIds is { Count: > 0 } ids)
-        {
-            result.Must.Add(Conditions.Match("doc_id", ids.Distinct(StringComparer.Ordinal).ToList()));
-        }
-        if (filter?.Languages is { Count: > 0 } languages)
-        {
-            result.Must.Add(Conditions.Match("language", languages.Distinct(StringComparer.Ordinal).ToList()));
-        }
-        return result.Must.Count > 0 ? result : null;
+        Condition?[] conditions =
+        [
+            also,
+            filter?.DocumentIds is { Count: > 0 } ids ? Conditions.Match("doc_id", ids.Distinct(StringComparer.Ordinal).ToList()) : null,
+            filter?.Languages is { Count: > 0 } languages ? Conditions.Match("language", languages.Distinct(StringComparer.Ordinal).ToList()) : null,
+        ];
+        return conditions.Any(c => c is not null) ? new Filter { Must = { conditions.OfType<Condition>() } } : null;
     }
 
-    private static Vector Sparse(QdrantSparseVector v) => new() { Sparse = new SparseVector { Indices = { v.Indices }, Values = { v.Values } } };
+    /// <summary>Qdrant's sparse vector (values, indices) from ours.</summary>
+    public static Vector Sparse(QdrantSparseVector v) => (v.Values, v.Indices);
 
     /// <summary>A point with named vectors and a payload of strings and integers; null values are left out.</summary>
-    private static PointStruct Point(Guid id, NamedVectors vectors, params (string Key, object? Value)[] payload)
+    private static PointStruct Point(Guid id, Dictionary<string, Vector> vectors, params (string Key, object? Value)[] payload)
     {
-        var point = new PointStruct { Id = id, Vectors = new Vectors { Vectors_ = vectors } };
+        var point = new PointStruct { Id = id, Vectors = vectors };
         foreach (var (key, value) in payload.Where(p => p.Value is not null))
         {
             point.Payload[key] = value is string text ? text : Convert.ToInt64(value, CultureInfo.InvariantCulture);

@@ -25,41 +25,16 @@ public static class QdrantSparseVectors
     private const uint FnvOffsetBasis = 2166136261;
     private const uint FnvPrime = 16777619;
 
-    /// <summary>32-bit FNV-1a over the UTF-8 bytes of <paramref name="term"/> (lone surrogates hash as U+FFFD, like <see cref="Encoding.UTF8"/>).</summary>
+    /// <summary>32-bit FNV-1a over the UTF-8 bytes of <paramref name="term"/> (lone surrogates hash as U+FFFD, as <see cref="Encoding.UTF8"/> encodes them).</summary>
     public static uint TermId(string term)
     {
         ArgumentNullException.ThrowIfNull(term);
+        var maxBytes = Encoding.UTF8.GetMaxByteCount(term.Length);
+        Span<byte> utf8 = maxBytes <= 512 ? stackalloc byte[maxBytes] : new byte[maxBytes];
         var hash = FnvOffsetBasis;
-        for (var i = 0; i < term.Length; i++)
+        foreach (var b in utf8[..Encoding.UTF8.GetBytes(term, utf8)])
         {
-            int c = term[i];
-            if (c < 0x80)
-            {
-                hash = unchecked((hash ^ (uint)c) * FnvPrime);
-            }
-            else if (c < 0x800)
-            {
-                hash = unchecked((hash ^ (uint)(0xC0 | (c >> 6))) * FnvPrime);
-                hash = unchecked((hash ^ (uint)(0x80 | (c & 0x3F))) * FnvPrime);
-            }
-            else if (char.IsHighSurrogate((char)c) && i + 1 < term.Length && char.IsLowSurrogate(term[i + 1]))
-            {
-                var cp = char.ConvertToUtf32((char)c, term[++i]);
-                hash = unchecked((hash ^ (uint)(0xF0 | (cp >> 18))) * FnvPrime);
-                hash = unchecked((hash ^ (uint)(0x80 | ((cp >> 12) & 0x3F))) * FnvPrime);
-                hash = unchecked((hash ^ (uint)(0x80 | ((cp >> 6) & 0x3F))) * FnvPrime);
-                hash = unchecked((hash ^ (uint)(0x80 | (cp & 0x3F))) * FnvPrime);
-            }
-            else
-            {
-                if (char.IsSurrogate((char)c))
-                {
-                    c = 0xFFFD;
-                }
-                hash = unchecked((hash ^ (uint)(0xE0 | (c >> 12))) * FnvPrime);
-                hash = unchecked((hash ^ (uint)(0x80 | ((c >> 6) & 0x3F))) * FnvPrime);
-                hash = unchecked((hash ^ (uint)(0x80 | (c & 0x3F))) * FnvPrime);
-            }
+            hash = unchecked((hash ^ b) * FnvPrime);
         }
         return hash;
     }
@@ -71,100 +46,35 @@ public static class QdrantSparseVectors
         return tf * (K1 + 1) / (tf + (K1 * (1 - B + (B * norm))));
     }
 
-    /// <summary>Document-side vector: one BM25 tf weight per distinct term; colliding distinct terms sum their weights.</summary>
+    /// <summary>Document-side vector: one BM25 tf weight per distinct term, in first-occurrence order; colliding distinct terms sum their weights.</summary>
     public static QdrantSparseVector ForDocument(IReadOnlyList<string> terms, double averageLength)
     {
         ArgumentNullException.ThrowIfNull(terms);
-        if (terms.Count == 0)
-        {
-            return new QdrantSparseVector([], []);
-        }
-        // Counting by id (cheap uint hashing) and comparing the stored term detects the rare true collision.
-        var counts = new Dictionary<uint, TermCount>(terms.Count);
-        Dictionary<string, int>? collided = null;
+        var tf = new Dictionary<string, int>(terms.Count, StringComparer.Ordinal);
         foreach (var term in terms)
         {
-            ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(counts, TermId(term), out var exists);
-            if (!exists)
-            {
-                entry = new TermCount(term, 1);
-            }
-            else if (string.Equals(entry.Term, term, StringComparison.Ordinal))
-            {
-                entry.Tf++;
-            }
-            else
-            {
-                collided ??= new Dictionary<string, int>(StringComparer.Ordinal);
-                collided[term] = collided.GetValueOrDefault(term) + 1;
-            }
+            CollectionsMarshal.GetValueRefOrAddDefault(tf, term, out _)++;
         }
-        // Insertion order (first occurrence) is deterministic; Qdrant does not need sorted indices.
-        var indices = new uint[counts.Count];
-        var values = new float[counts.Count];
-        var i = 0;
-        foreach (var (id, count) in counts)
-        {
-            var weight = Bm25Weight(count.Tf, terms.Count, averageLength);
-            if (collided is not null)
-            {
-                foreach (var (other, tf) in collided)
-                {
-                    if (TermId(other) == id)
-                    {
-                        weight += Bm25Weight(tf, terms.Count, averageLength);
-                    }
-                }
-            }
-            indices[i] = id;
-            values[i] = (float)weight;
-            i++;
-        }
-        return new QdrantSparseVector(indices, values);
+        return Merge(tf.Select(t => (t.Key, Bm25Weight(t.Value, terms.Count, averageLength))));
     }
 
-    /// <summary>Query-side vector: weight 1 per distinct term (colliding terms sum).</summary>
+    /// <summary>Query-side vector: weight 1 per distinct term (colliding terms sum), indices ascending.</summary>
     public static QdrantSparseVector ForQuery(IReadOnlyList<string> terms)
     {
         ArgumentNullException.ThrowIfNull(terms);
-        var distinct = new HashSet<string>(terms, StringComparer.Ordinal);
-        var indices = new uint[distinct.Count];
-        var values = new float[distinct.Count];
-        var i = 0;
-        foreach (var term in distinct)
-        {
-            indices[i] = TermId(term);
-            values[i] = 1f;
-            i++;
-        }
-        return SortAndMerge(indices, values);
+        var vector = Merge(terms.Distinct(StringComparer.Ordinal).Select(t => (t, 1.0)));
+        Array.Sort(vector.Indices, vector.Values);
+        return vector;
     }
 
-    private struct TermCount(string term, int tf)
+    /// <summary>One index per term id in first-seen order; distinct terms with the same id (a hash collision) add up, as Qdrant requires unique indices.</summary>
+    private static QdrantSparseVector Merge(IEnumerable<(string Term, double Weight)> terms)
     {
-        public string Term = term;
-        public int Tf = tf;
-    }
-
-    private static QdrantSparseVector SortAndMerge(uint[] indices, float[] values)
-    {
-        Array.Sort(indices, values);
-        var write = 0;
-        for (var read = 0; read < indices.Length; read++)
+        var weights = new Dictionary<uint, double>();
+        foreach (var (term, weight) in terms)
         {
-            if (write > 0 && indices[write - 1] == indices[read])
-            {
-                values[write - 1] += values[read];
-            }
-            else
-            {
-                indices[write] = indices[read];
-                values[write] = values[read];
-                write++;
-            }
+            CollectionsMarshal.GetValueRefOrAddDefault(weights, TermId(term), out _) += weight;
         }
-        return write == indices.Length
-            ? new QdrantSparseVector(indices, values)
-            : new QdrantSparseVector(indices[..write], values[..write]);
+        return new QdrantSparseVector([.. weights.Keys], [.. weights.Values.Select(w => (float)w)]);
     }
 }
