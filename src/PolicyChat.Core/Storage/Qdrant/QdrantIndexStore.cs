@@ -54,27 +54,23 @@ public sealed class QdrantIndexStore : IIndexStore
     /// <summary>The version Qdrant reported in its health check at initialization.</summary>
     public string? ServerVersion { get; private set; }
 
-    public Task InitializeAsync(CancellationToken cancellationToken = default) => InitializeAsync(_options.DenseDimensions, cancellationToken);
-
     /// <summary>
     /// Waits for Qdrant's gRPC health check (bounded by <see cref="QdrantOptions.ReadyTimeoutSeconds"/>) and creates missing
-    /// collections and indexes. <paramref name="denseDimensions"/> sizes the dense vector of a new collection and must match an existing one.
+    /// collections and indexes; <see cref="QdrantOptions.DenseDimensions"/> sizes the dense vector of a new collection and must match an existing one.
     /// </summary>
-    public async Task InitializeAsync(int? denseDimensions, CancellationToken cancellationToken = default)
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(denseDimensions ?? 1, 1, nameof(denseDimensions));
         ServerVersion = await _calls.WaitForHealthAsync(cancellationToken);
-        await EnsureCollectionAsync(ChunkCollection(denseDimensions), s_chunkIndexes, cancellationToken);
+        await EnsureChunkCollectionAsync(_options.DenseDimensions, cancellationToken);
         var actual = await ReadDenseSizeAsync(cancellationToken);
-        if (denseDimensions is { } wanted && actual is { } existing && wanted != existing)
+        if (_options.DenseDimensions is { } wanted && actual is { } existing && wanted != existing)
         {
             throw new QdrantException($"Qdrant collection '{_options.Collection}' stores dense vectors of {existing} dimensions but {wanted} were requested. " +
                 "Use the embedder that built the index, or choose another Qdrant:Collection.");
         }
         DenseDimensions = actual;
-        var registry = Collection(_options.DocumentsCollection);
-        registry.SparseVectorsConfig = new SparseVectorConfig { Map = { ["unused"] = new SparseVectorParams() } }; // a plain collection everywhere
-        await EnsureCollectionAsync(registry, s_registryIndexes, cancellationToken);
+        // The registry holds no vectors; the unused sparse vector makes it a plain collection on every Qdrant version.
+        await EnsureCollectionAsync(_options.DocumentsCollection, ("unused", new SparseVectorParams()), null, s_registryIndexes, cancellationToken);
         _initialized = true;
     }
 
@@ -218,7 +214,7 @@ public sealed class QdrantIndexStore : IIndexStore
                     $"{embedder.Dimensions} and copy it into a new collection (policychat reindex --from qdrant), or choose another Qdrant:Collection.");
             }
             await _client.DeleteCollectionAsync(_options.Collection, cancellationToken: cancellationToken);
-            await EnsureCollectionAsync(ChunkCollection(embedder.Dimensions), s_chunkIndexes, cancellationToken);
+            await EnsureChunkCollectionAsync(embedder.Dimensions, cancellationToken);
             DenseDimensions = await ReadDenseSizeAsync(cancellationToken);
         }
         await _client.UpsertAsync(_options.DocumentsCollection, [Embedder(embedder)], wait: true, cancellationToken: cancellationToken);
@@ -243,29 +239,21 @@ public sealed class QdrantIndexStore : IIndexStore
 
     private Task EnsureInitializedAsync(CancellationToken cancellationToken) => _initialized ? Task.CompletedTask : InitializeAsync(cancellationToken);
 
-    private CreateCollection Collection(string name) =>
-        new() { CollectionName = name, ShardNumber = (uint)_options.Shards, ReplicationFactor = (uint)_options.Replicas };
-
-    private CreateCollection ChunkCollection(int? denseDimensions)
+    private Task EnsureChunkCollectionAsync(int? denseDimensions, CancellationToken cancellationToken)
     {
-        var create = Collection(_options.Collection);
         var idf = new SparseVectorParams { Modifier = Modifier.Idf };
-        create.SparseVectorsConfig = new SparseVectorConfig { Map = { [WordsVectorName] = idf, [NGramsVectorName] = idf } };
-        if (denseDimensions is { } size)
-        {
-            var dense = new VectorParams { Size = (ulong)size, Distance = Distance.Cosine };
-            create.VectorsConfig = new VectorsConfig { ParamsMap = new VectorParamsMap { Map = { [DenseVectorName] = dense } } };
-        }
-        return create;
+        var dense = denseDimensions is { } size ? new VectorParamsMap { Map = { [DenseVectorName] = new VectorParams { Size = (ulong)size, Distance = Distance.Cosine } } } : null;
+        return EnsureCollectionAsync(_options.Collection, new Dictionary<string, SparseVectorParams> { [WordsVectorName] = idf, [NGramsVectorName] = idf }, dense, s_chunkIndexes,
+            cancellationToken);
     }
 
-    private async Task EnsureCollectionAsync(CreateCollection create, string[] keywordIndexes, CancellationToken cancellationToken)
+    private async Task EnsureCollectionAsync(string name, SparseVectorConfig sparse, VectorParamsMap? dense, string[] keywordIndexes, CancellationToken cancellationToken)
     {
         try
         {
-            if (!await _client.CollectionExistsAsync(create.CollectionName, cancellationToken))
+            if (!await _client.CollectionExistsAsync(name, cancellationToken))
             {
-                await _client.CreateCollectionAsync(create, cancellationToken);
+                await _client.CreateCollectionAsync(name, dense, (uint)_options.Shards, (uint)_options.Replicas, sparseVectorsConfig: sparse, cancellationToken: cancellationToken);
             }
         }
         catch (QdrantException ex) when (ex.StatusCode == StatusCode.AlreadyExists || ex.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase))
@@ -274,7 +262,7 @@ public sealed class QdrantIndexStore : IIndexStore
         }
         foreach (var field in keywordIndexes)
         {
-            await _client.CreatePayloadIndexAsync(create.CollectionName, field, PayloadSchemaType.Keyword, cancellationToken: cancellationToken);
+            await _client.CreatePayloadIndexAsync(name, field, PayloadSchemaType.Keyword, cancellationToken: cancellationToken);
         }
     }
 
