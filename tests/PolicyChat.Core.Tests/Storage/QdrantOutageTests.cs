@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using PolicyChat.Core.Storage;
 using PolicyChat.Core.Storage.Qdrant;
@@ -151,5 +153,30 @@ public sealed class QdrantOutageTests
 
         Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
         Assert.Contains("Qdrant:TimeoutSeconds", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Calls_HttpsWithCertificateThumbprint_TrustOnlyThatSelfSignedCertificate()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=qdrant", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        await using var server = await FakeQdrant.StartAsync(certificate: certificate);
+        Assert.StartsWith("https://", server.Url, StringComparison.Ordinal);
+        var thumbprint = Convert.ToHexString(SHA256.HashData(certificate.RawData));
+        var trusted = new QdrantOptions { Url = server.Url, Collection = Collection, CertificateThumbprint = thumbprint, ReadyTimeoutSeconds = 1 };
+        var other = new QdrantOptions { Url = server.Url, Collection = Collection, CertificateThumbprint = new string('0', 64), ReadyTimeoutSeconds = 1, Retries = 0 };
+
+        await using (var store = new QdrantIndexStore(trusted))
+        {
+            await store.UpsertDocumentAsync(Doc("a", "h", "alpha", 1));
+            Assert.Single(await store.SearchAsync(Words("alpha")));
+        }
+        var callsSoFar = server.Calls.Count;
+        await using var untrusting = new QdrantIndexStore(other);
+        var ex = await Assert.ThrowsAsync<QdrantException>(() => untrusting.InitializeAsync());
+
+        Assert.Contains("health check", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(callsSoFar, server.Calls.Count); // the TLS handshake failed: no call reached the server
     }
 }

@@ -140,6 +140,14 @@ public sealed class QdrantOptionsTests
     }
 
     [Fact]
+    public void Validate_PeersMixHttpAndHttps_NamesTheSetting()
+    {
+        var error = Assert.Single(QdrantOptions.Validate(new QdrantOptions { Url = "https://qdrant-1:6334,http://qdrant-2:6334" }));
+
+        Assert.StartsWith("Qdrant:Url peers must all use http or all https", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_ThumbprintWithHttpOrWrongLength_NamesTheSetting()
     {
         var http = QdrantOptions.Validate(new QdrantOptions { Url = "http://q:6334", CertificateThumbprint = new string('a', 64) });

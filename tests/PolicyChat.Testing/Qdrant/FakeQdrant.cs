@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
@@ -78,15 +79,18 @@ public sealed class FakeQdrant : IAsyncDisposable
 
     public bool IsRunning => _app is not null;
 
-    public static async Task<FakeQdrant> StartAsync(bool kestrel = false, FakeQdrantEngine? engine = null)
+    public static async Task<FakeQdrant> StartAsync(bool kestrel = false, FakeQdrantEngine? engine = null, X509Certificate2? certificate = null)
     {
         var fake = new FakeQdrant(engine);
-        await fake.StartAsync(kestrel ? 0 : null);
+        await fake.StartAsync(kestrel || certificate is not null ? 0 : null, certificate);
         return fake;
     }
 
-    /// <summary>Starts on TestServer (<paramref name="port"/> null) or on Kestrel at 127.0.0.1:<paramref name="port"/> (0 = any free port).</summary>
-    public async Task StartAsync(int? port)
+    /// <summary>
+    /// Starts on TestServer (<paramref name="port"/> null) or on Kestrel at 127.0.0.1:<paramref name="port"/> (0 = any free port),
+    /// over TLS with <paramref name="certificate"/> when given.
+    /// </summary>
+    public async Task StartAsync(int? port, X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -96,7 +100,14 @@ public sealed class FakeQdrant : IAsyncDisposable
         FakeQdrantPoints.DrainUpserts |= Engine.DiscardPoints;
         if (port is { } p)
         {
-            builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, p, l => l.Protocols = HttpProtocols.Http2));
+            builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, p, l =>
+            {
+                l.Protocols = HttpProtocols.Http2;
+                if (certificate is not null)
+                {
+                    l.UseHttps(certificate);
+                }
+            }));
         }
         else
         {
