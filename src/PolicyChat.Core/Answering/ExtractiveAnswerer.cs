@@ -81,7 +81,8 @@ public sealed class ExtractiveAnswerer(TextAnalyzer analyzer, ExtractiveScoring?
 
     /// <summary>
     /// The sentences to quote, best first: the best-scoring sentence, then further ones while they score at least
-    /// <see cref="ExtractiveScoring.NextScoreRatio"/> of it and add a share of the question (or the asked-for kind) the
+    /// <see cref="ExtractiveScoring.NextScoreRatio"/> of it (a neighbour of the best sentence with
+    /// <see cref="ExtractiveScoring.AdjacentBonus"/> added) and add a share of the question (or the asked-for kind) the
     /// quoted ones lack. A sentence whose normalized text was already chosen (a twin passage) is skipped.
     /// </summary>
     public IReadOnlyList<ScoredSentence> Select(string question, IReadOnlyList<Passage> passages, TermStatistics stats, int max, out AnswerKind kind,
@@ -103,11 +104,16 @@ public sealed class ExtractiveAnswerer(TextAnalyzer analyzer, ExtractiveScoring?
         var kindHeld = best.HoldsAnswerKind == true;
         foreach (var candidate in ranked.Skip(1))
         {
-            if (chosen.Count >= max || candidate.Score < scoring.NextScoreRatio * best.Score)
+            if (chosen.Count >= max || candidate.Score + scoring.AdjacentBonus < scoring.NextScoreRatio * best.Score)
             {
                 break;
             }
-            if (candidate.Support < Math.Max(scoring.NextMinSupport, double.Epsilon) || !seen.Add(analyzer.Normalize(candidate.Text)))
+            var adjacent = candidate.Passage.Number == best.Passage.Number && Math.Abs(candidate.Index - best.Index) == 1;
+            if (candidate.Score + (adjacent ? scoring.AdjacentBonus : 0) < scoring.NextScoreRatio * best.Score)
+            {
+                continue;
+            }
+            if ((!adjacent && candidate.Support < Math.Max(scoring.NextMinSupport, double.Epsilon)) || !seen.Add(analyzer.Normalize(candidate.Text)))
             {
                 continue;
             }
