@@ -35,7 +35,10 @@ public sealed record ExtractiveScoring
     public double PositionWeight { get; init; } = 0.02;
 
     /// <summary>A further sentence is quoted only when its score reaches this share of the best sentence's score…</summary>
-    public double NextScoreRatio { get; init; } = 0.8;
+    public double NextScoreRatio { get; init; } = 0.85;
+
+    /// <summary>…or this lower share when it holds question words the quoted sentences lack.</summary>
+    public double NextGainScoreRatio { get; init; } = 0.7;
 
     /// <summary>
     /// Added to a further sentence's score when it is next to the best one in the same passage (the answer often sits in
