@@ -14,7 +14,7 @@ namespace PolicyChat.Benchmarks;
 
 /// <summary>
 /// Writes the features of every sentence the extractive answerer scores, one JSON line per question, so that sentence
-/// weights and thresholds can be studied and swept offline (scripts/extractive_sweep.py). Args: SQUAD OUT [corpus]:
+/// weights and thresholds can be studied and swept offline. Args: SQUAD OUT [corpus] [ngram-credit=x] [ngram-share=y]:
 /// without `corpus` the SQuAD paragraphs are indexed and their own questions asked (answerable); with it the sample
 /// corpus (corpus/gold) is indexed and the SQuAD questions asked against it (negatives).
 /// </summary>
@@ -32,7 +32,7 @@ internal sealed class ExtractiveFeatures : IBenchmark
             return 2;
         }
         var dataset = SquadDataset.Load(args[0]);
-        var negatives = args.Length > 2 && args[2] == "corpus";
+        var negatives = args.Skip(2).Contains("corpus");
         var folder = Path.Combine(Path.GetTempPath(), "policychat-features-" + Guid.NewGuid().ToString("N"));
         var analyzer = TextAnalyzer.Default;
         await using var store = new SqliteIndexStore(new SqliteIndexOptions { Path = Path.Combine(folder, "index.db") });
@@ -49,6 +49,20 @@ internal sealed class ExtractiveFeatures : IBenchmark
             await new SquadEvaluator(store, indexer, retriever).IndexAsync(dataset, cancellationToken);
         }
         var options = new AnswerOptions();
+        // Optional overrides of the scoring weights that the dump itself depends on: name=value after the file arguments.
+        foreach (var pair in args.Skip(2).Where(a => a.Contains('=', StringComparison.Ordinal)))
+        {
+            var (key, value) = (pair[..pair.IndexOf('=', StringComparison.Ordinal)], double.Parse(pair[(pair.IndexOf('=', StringComparison.Ordinal) + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+            options = options with
+            {
+                ExtractiveScoring = key switch
+                {
+                    "ngram-credit" => options.ExtractiveScoring with { NGramCredit = value },
+                    "ngram-share" => options.ExtractiveScoring with { NGramMinShare = value },
+                    _ => throw new ArgumentException($"unknown override {key} (ngram-credit, ngram-share)"),
+                },
+            };
+        }
         var evidenceScorer = new EvidenceScorer(analyzer);
         var scorer = new SentenceScorer(analyzer, options.ExtractiveScoring);
         string Normalized(string text) => string.Join(' ', analyzer.Normalize(text).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
