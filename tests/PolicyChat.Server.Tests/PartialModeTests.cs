@@ -95,9 +95,6 @@ public sealed class PartialServerFixture : ServerFixture
     [
         new("Answer:ExtractivePartialEvidence", "0"),
         new("Answer:ExtractiveAnswerEvidence", "1"),
-        new("Answer:ExtractiveAnswerEvidenceKnownWords", "1"),
-        new("Answer:ExtractivePassageEvidence", "1"),
-        new("Answer:ExtractivePassageEvidenceKnownWords", "1"),
         new("Answer:AbstainBelow", "1"),
     ];
 }

@@ -25,18 +25,6 @@ public sealed record AnswerOptions
     /// <summary>Without a model: the extractive confidence at which the best sentences are quoted as the answer.</summary>
     public double ExtractiveAnswerEvidence { get; init; } = 0.173;
 
-    /// <summary>
-    /// Without a model: the confidence at which they are quoted when every content word of the question occurs in the
-    /// collection (a word the collection never uses is a sign it is about something else).
-    /// </summary>
-    public double ExtractiveAnswerEvidenceKnownWords { get; init; } = 0.12;
-
-    /// <summary>Without a model: the passage evidence (<see cref="Retrieval.EvidenceScorer"/>) at which a quotable answer is given whatever its confidence.</summary>
-    public double ExtractivePassageEvidence { get; init; } = 0.6;
-
-    /// <summary>The same when every content word of the question occurs in the collection.</summary>
-    public double ExtractivePassageEvidenceKnownWords { get; init; } = 0.45;
-
     /// <summary>Weights of the extractive sentence score (not bound from configuration; tuned defaults).</summary>
     public Extractive.ExtractiveScoring ExtractiveScoring { get; init; } = new();
 
@@ -72,18 +60,6 @@ public sealed record AnswerOptions
         if (ExtractiveAnswerEvidence is < 0 or > 1)
         {
             yield return "Answer:ExtractiveAnswerEvidence must be between 0 and 1.";
-        }
-        if (ExtractiveAnswerEvidenceKnownWords is < 0 or > 1)
-        {
-            yield return "Answer:ExtractiveAnswerEvidenceKnownWords must be between 0 and 1.";
-        }
-        if (ExtractivePassageEvidence is < 0 or > 1)
-        {
-            yield return "Answer:ExtractivePassageEvidence must be between 0 and 1.";
-        }
-        if (ExtractivePassageEvidenceKnownWords is < 0 or > 1)
-        {
-            yield return "Answer:ExtractivePassageEvidenceKnownWords must be between 0 and 1.";
         }
         if (CitationSupportThreshold is < 0 or > 1)
         {

@@ -21,9 +21,6 @@ public sealed record ExtractiveAnswer(string Text, IReadOnlyList<Citation> Citat
     /// The service answers, answers partially or says nothing was found by comparing it with two thresholds.
     /// </summary>
     public double Confidence { get; init; }
-
-    /// <summary>True when the collection's statistics are known and every content word of the question occurs in it.</summary>
-    public bool AllWordsKnown { get; init; }
 }
 
 /// <summary>
@@ -67,12 +64,10 @@ public sealed class ExtractiveAnswerer(TextAnalyzer analyzer, ExtractiveScoring?
                 c.Text, passage.Start + c.Range.Start, passage.Start + c.Range.End, Math.Round(c.Support, 3)) { Page = passage.Page });
         }
         var support = chosen.Count > 0 ? chosen[0].Support : 0;
-        var words = analyzer.Terms(question).Distinct(StringComparer.Ordinal).ToList();
         return new ExtractiveAnswer(sb.ToString(), citations, support, kind)
         {
             Coverage = coverage,
-            Confidence = Confidence(coverage, support, words.Count, _scorer.Scoring),
-            AllWordsKnown = stats.TotalChunks > 0 && words.Count > 0 && words.All(w => stats.DocumentFrequency.GetValueOrDefault(w) > 0),
+            Confidence = Confidence(coverage, support, analyzer.Terms(question).Distinct(StringComparer.Ordinal).Count(), _scorer.Scoring),
         };
     }
 

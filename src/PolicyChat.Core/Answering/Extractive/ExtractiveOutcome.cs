@@ -6,12 +6,8 @@ namespace PolicyChat.Core.Answering.Extractive;
 /// <see cref="AnswerOptions.ExtractiveAnswerEvidence"/> the sentences are quoted as the answer; at or above
 /// <see cref="AnswerOptions.ExtractivePartialEvidence"/> the answer is partial (the closest passages, no claims); below,
 /// nothing was found. A question whose passage-level evidence (<see cref="Retrieval.EvidenceScorer"/>, which also counts
-/// cross-language names) reaches <see cref="AnswerOptions.ExtractivePassageEvidence"/> is answered whatever the
-/// confidence, provided a sentence was found to quote. When every content word of the question occurs in the collection
-/// (<see cref="ExtractiveAnswer.AllWordsKnown"/>) the lower <see cref="AnswerOptions.ExtractiveAnswerEvidenceKnownWords"/>
-/// and <see cref="AnswerOptions.ExtractivePassageEvidenceKnownWords"/> apply: a question naming something the collection
-/// never mentions is most likely about something else. Passage evidence at <see cref="AnswerOptions.AbstainBelow"/> keeps
-/// an answer at least partial.
+/// cross-language names) reaches <see cref="AnswerOptions.AbstainBelow"/> is answered as it was before the confidence
+/// existed, provided a sentence was found to quote.
 /// </summary>
 public sealed record ExtractiveOutcome(string Mode, AnswerEvidence Evidence)
 {
@@ -20,15 +16,13 @@ public sealed record ExtractiveOutcome(string Mode, AnswerEvidence Evidence)
         ArgumentNullException.ThrowIfNull(answer);
         ArgumentNullException.ThrowIfNull(options);
         var quotable = answer.Citations.Count > 0;
-        var answerAt = answer.AllWordsKnown ? options.ExtractiveAnswerEvidenceKnownWords : options.ExtractiveAnswerEvidence;
-        var passageAt = answer.AllWordsKnown ? options.ExtractivePassageEvidenceKnownWords : options.ExtractivePassageEvidence;
-        var mode = quotable && (answer.Confidence >= answerAt || passageEvidence >= passageAt)
+        var mode = quotable && (answer.Confidence >= options.ExtractiveAnswerEvidence || passageEvidence >= options.AbstainBelow)
             ? AnswerModes.Extractive
             : answer.Confidence >= options.ExtractivePartialEvidence || passageEvidence >= options.AbstainBelow
                 ? AnswerModes.Partial
                 : AnswerModes.Abstained;
         var evidence = new AnswerEvidence(Math.Round(answer.Confidence, 4), options.ExtractivePartialEvidence, Math.Round(answer.Support, 4),
-            answerAt)
+            options.ExtractiveAnswerEvidence)
         {
             Coverage = Math.Round(answer.Coverage, 4),
             Passage = Math.Round(passageEvidence, 4),
