@@ -50,7 +50,8 @@ internal sealed record SquadAnswersJson(
 
 /// <summary>One line of `eval squad --outcomes`.</summary>
 internal sealed record OutcomeJson(string Set, string Id, string Question, string Mode, bool Contains, bool FirstContains, int Sentences,
-    double Evidence, double? Support, double? Coverage, double? PassageEvidence, bool GoldPassageFirst, double Ms);
+    double Evidence, double? Support, double? Coverage, double? PassageEvidence, bool GoldPassageFirst, double Ms,
+    IReadOnlyList<string> Quotes, IReadOnlyList<string> Gold);
 
 internal static class CliJson
 {
@@ -60,7 +61,7 @@ internal static class CliJson
         n?.Questions, n is null ? null : 1 - n.Answered, n?.Partial, n?.Answered);
 
     public static OutcomeJson ToJson(string set, SquadAnswerOutcome o) =>
-        new(set, o.Id, o.Question, o.Mode, o.Contains, o.FirstContains, o.Sentences, o.Evidence, o.Support, o.Coverage, o.PassageEvidence, o.GoldPassageFirst, o.Ms);
+        new(set, o.Id, o.Question, o.Mode, o.Contains, o.FirstContains, o.Sentences, o.Evidence, o.Support, o.Coverage, o.PassageEvidence, o.GoldPassageFirst, o.Ms, o.Quotes, o.Gold);
 
     public static string ToText(SquadAnswersJson j)
     {

@@ -63,6 +63,7 @@ internal static class EvalCommand
                 Console.WriteLine($"  follow-up                    {evaluation.FollowUpHitRate:0.000}");
                 Console.WriteLine($"abstention accuracy            {evaluation.AbstentionAccuracy:0.000}");
                 Console.WriteLine($"  without translation needed   {evaluation.AbstentionAccuracyWithoutTranslation:0.000}");
+                Console.WriteLine($"  as if translated             {evaluation.AbstentionAccuracyWithTranslation:0.000}");
                 Console.WriteLine($"citation validity              {evaluation.CitationValidity:0.000} of {evaluation.CitationsEmitted}");
                 Console.WriteLine($"answer-language accuracy       {evaluation.AnswerLanguageAccuracy:0.000}");
                 Console.WriteLine($"preparation p50                {evaluation.PreparationP50Ms:0.0} ms");

@@ -81,7 +81,9 @@ public sealed class ExtractiveAnswerer(TextAnalyzer analyzer, ExtractiveScoring?
 
     /// <summary>
     /// The sentences to quote, best first: the best-scoring sentence, then further ones while they score at least
-    /// <see cref="ExtractiveScoring.NextScoreRatio"/> of it and add a share of the question (or the asked-for kind) the
+    /// <see cref="ExtractiveScoring.NextScoreRatio"/> of it (<see cref="ExtractiveScoring.NextGainScoreRatio"/> when they hold
+    /// question words the quoted ones lack; a neighbour of the best sentence with <see cref="ExtractiveScoring.AdjacentBonus"/>
+    /// added) and add a share of the question (or the asked-for kind) the
     /// quoted ones lack. A sentence whose normalized text was already chosen (a twin passage) is skipped.
     /// </summary>
     public IReadOnlyList<ScoredSentence> Select(string question, IReadOnlyList<Passage> passages, TermStatistics stats, int max, out AnswerKind kind,
@@ -101,17 +103,25 @@ public sealed class ExtractiveAnswerer(TextAnalyzer analyzer, ExtractiveScoring?
         var seen = new HashSet<string>(StringComparer.Ordinal) { analyzer.Normalize(best.Text) };
         var covered = new HashSet<string>(best.Covered, StringComparer.Ordinal);
         var kindHeld = best.HoldsAnswerKind == true;
+        var lowestRatio = Math.Min(scoring.NextScoreRatio, scoring.NextGainScoreRatio);
         foreach (var candidate in ranked.Skip(1))
         {
-            if (chosen.Count >= max || candidate.Score < scoring.NextScoreRatio * best.Score)
+            if (chosen.Count >= max || candidate.Score + scoring.AdjacentBonus < lowestRatio * best.Score)
             {
                 break;
             }
-            if (candidate.Support < Math.Max(scoring.NextMinSupport, double.Epsilon) || !seen.Add(analyzer.Normalize(candidate.Text)))
+            // A neighbour of a best sentence that answers something; with no question word matched anywhere, nothing is near an answer.
+            var adjacent = best.Support > 0 && candidate.Passage.Number == best.Passage.Number && Math.Abs(candidate.Index - best.Index) == 1;
+            var gain = total > 0 ? candidate.Covered.Where(t => !covered.Contains(t)).Sum(t => weights.GetValueOrDefault(t)) / total : 0;
+            var ratio = gain > 0 ? scoring.NextGainScoreRatio : scoring.NextScoreRatio;
+            if (candidate.Score + (adjacent ? scoring.AdjacentBonus : 0) < ratio * best.Score)
             {
                 continue;
             }
-            var gain = total > 0 ? candidate.Covered.Where(t => !covered.Contains(t)).Sum(t => weights.GetValueOrDefault(t)) / total : 0;
+            if ((!adjacent && candidate.Support < Math.Max(scoring.NextMinSupport, double.Epsilon)) || !seen.Add(analyzer.Normalize(candidate.Text)))
+            {
+                continue;
+            }
             var addsKind = kind != AnswerKind.Any && !kindHeld && candidate.HoldsAnswerKind == true;
             if (gain < scoring.NextMinGain && !addsKind)
             {

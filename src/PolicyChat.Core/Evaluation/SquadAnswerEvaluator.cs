@@ -17,7 +17,14 @@ public sealed record SquadAnswerOutcome(
     double? Coverage,
     double? PassageEvidence,
     bool GoldPassageFirst,
-    double Ms);
+    double Ms)
+{
+    /// <summary>The quoted sentences as the citations hold them (empty when refused or partial).</summary>
+    public IReadOnlyList<string> Quotes { get; init; } = [];
+
+    /// <summary>The gold answer texts.</summary>
+    public IReadOnlyList<string> Gold { get; init; } = [];
+}
 
 /// <summary>What the answer pipeline does with a set of questions (see <see cref="SquadAnswerEvaluator"/>).</summary>
 public sealed record SquadAnswerMetrics(
@@ -72,13 +79,18 @@ public sealed class SquadAnswerEvaluator(AnswerService answers, TextAnalyzer ana
         var result = await answers.AskAsync(new AskRequest(question.Text), cancellationToken);
         var ms = clock.Elapsed.TotalMilliseconds;
         var quoting = result.Mode is AnswerModes.Extractive or AnswerModes.Llm;
-        var quotes = quoting ? result.Citations.Select(c => Normalized(c.Quote)).ToList() : [];
+        var quoted = quoting ? result.Citations.Select(c => c.Quote).ToList() : [];
+        var quotes = quoted.Select(Normalized).ToList();
         var gold = question.Answers.Select(Normalized).Where(a => a.Length > 0).ToList();
         var contains = quotes.Any(q => gold.Any(a => q.Contains(a, StringComparison.Ordinal)));
         var first = quotes.Count > 0 && gold.Any(a => quotes[0].Contains(a, StringComparison.Ordinal));
         var goldFirst = goldPassageId is not null && result.Passages.Count > 0 && result.Passages[0].DocumentId == goldPassageId;
         return new SquadAnswerOutcome(question.Id, question.Text, result.Mode, contains, first, quotes.Count, result.Evidence.Score,
-            result.Evidence.Support, result.Evidence.Coverage, result.Evidence.Passage, goldFirst, ms);
+            result.Evidence.Support, result.Evidence.Coverage, result.Evidence.Passage, goldFirst, ms)
+        {
+            Quotes = quoted,
+            Gold = question.Answers,
+        };
     }
 
     /// <summary>The analyzer's normalization (no stemming) with white space collapsed to single spaces.</summary>

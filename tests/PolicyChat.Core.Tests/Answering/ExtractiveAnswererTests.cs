@@ -1,4 +1,5 @@
 using PolicyChat.Core.Answering;
+using PolicyChat.Core.Answering.Extractive;
 using PolicyChat.Core.Storage;
 using PolicyChat.Core.Text;
 
@@ -39,6 +40,26 @@ public sealed class ExtractiveAnswererTests
         var citation = Assert.Single(answer.Citations);
         Assert.Equal(1, citation.Marker);
         Assert.StartsWith("Weather", citation.Quote, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Answer_NeighbourOfTheBestSentence_IsQuotedThroughTheAdjacencyBonusAlone()
+    {
+        var passage = Passage(1,
+            "Chloroplasts have their own DNA, often abbreviated as ctDNA. It is also known as the plastome. "
+            + "Chloroplasts are found in the leaves of plants. Their genomes are small.", Languages.English);
+        const string question = "What is chloroplast DNA also called?";
+
+        var withBonus = new ExtractiveAnswerer(Analyzer, new ExtractiveScoring { AdjacentBonus = 1.0 })
+            .Answer(question, Languages.English, [passage], TermStatistics.Empty, 3);
+        var withoutBonus = new ExtractiveAnswerer(Analyzer, new ExtractiveScoring { AdjacentBonus = 0 })
+            .Answer(question, Languages.English, [passage], TermStatistics.Empty, 3);
+
+        Assert.StartsWith("Chloroplasts have", withBonus.Citations[0].Quote, StringComparison.Ordinal);
+        var neighbour = Assert.Single(withBonus.Citations, c => c.Quote.Contains("plastome", StringComparison.Ordinal));
+        Assert.Equal(0, neighbour.Support);
+        Assert.DoesNotContain(withBonus.Citations, c => c.Quote.Contains("genomes", StringComparison.Ordinal));
+        Assert.DoesNotContain(withoutBonus.Citations, c => c.Quote.Contains("plastome", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -2,8 +2,8 @@ namespace PolicyChat.Core.Answering.Extractive;
 
 /// <summary>
 /// Weights of the extractive sentence score and the rule that stops adding sentences. The defaults were tuned on XQuAD
-/// English (`dotnet run -c Release --project tests/PolicyChat.Benchmarks -- extractive-sweep`) and checked on XQuAD
-/// Arabic and the gold set (README, "Extractive answers").
+/// English (features dumped by `dotnet run -c Release --project tests/PolicyChat.Benchmarks -- extractive-features`, swept
+/// offline) and checked on XQuAD Arabic and the gold set (README, "Extractive answers").
 /// </summary>
 public sealed record ExtractiveScoring
 {
@@ -35,7 +35,16 @@ public sealed record ExtractiveScoring
     public double PositionWeight { get; init; } = 0.02;
 
     /// <summary>A further sentence is quoted only when its score reaches this share of the best sentence's score…</summary>
-    public double NextScoreRatio { get; init; } = 0.7;
+    public double NextScoreRatio { get; init; } = 0.85;
+
+    /// <summary>…or this lower share when it holds question words the quoted sentences lack.</summary>
+    public double NextGainScoreRatio { get; init; } = 0.7;
+
+    /// <summary>
+    /// Added to a further sentence's score when it is next to the best one in the same passage (the answer often sits in
+    /// the sentence before or after the one that repeats the question's words); such a neighbour needs no support of its own.
+    /// </summary>
+    public double AdjacentBonus { get; init; } = 0.2;
 
     /// <summary>…and it covers at least this IDF-weighted share of the question that the quoted ones did not (or the asked-for kind they lack).</summary>
     public double NextMinGain { get; init; }

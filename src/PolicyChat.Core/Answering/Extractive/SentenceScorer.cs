@@ -14,6 +14,15 @@ public sealed record ScoredSentence(
     IReadOnlySet<string> Covered,
     double PassageCoverage = 0)
 {
+    /// <summary>The sentence's index in its passage.</summary>
+    public int Index { get; init; }
+
+    /// <summary>Proximity of the matched question words (0–1).</summary>
+    public double Proximity { get; init; }
+
+    /// <summary>The better neighbouring sentence's coverage of the question.</summary>
+    public double Neighbour { get; init; }
+
     public string Text => Passage.Text[Range.Start..Range.End];
 }
 
@@ -89,7 +98,12 @@ public sealed class SentenceScorer(TextAnalyzer analyzer, ExtractiveScoring? sco
                     + (s.Coverage > 0 ? typeScore + (_scoring.NeighbourWeight * neighbour) : 0)
                     + (_scoring.RankWeight / passage.Number)
                     + (_scoring.PositionWeight / (1 + i));
-                result.Add(new ScoredSentence(passage, s.Range, Math.Round(s.Coverage, 4), score, s.Holds, s.Covered, passageCoverage));
+                result.Add(new ScoredSentence(passage, s.Range, Math.Round(s.Coverage, 4), score, s.Holds, s.Covered, passageCoverage)
+                {
+                    Index = i,
+                    Proximity = s.Proximity,
+                    Neighbour = neighbour,
+                });
             }
         }
         return result;
