@@ -76,7 +76,7 @@ internal sealed partial class ChunkLexicon
 
     /// <summary>
     /// Writes the changes since the last segment (all documents for a lexicon built from SQLite) as a new segment
-    /// reflecting <paramref name="seq"/>, lists it in a new manifest and stands on it. The caller holds the store's write
+    /// reflecting <paramref name="seq"/>, lists it in a new manifest and stands on it. The caller holds the store's index
     /// lock and the lexicon's file lock, and has checked that the manifest on disk is <see cref="Manifest"/> (or, for a
     /// lexicon not written yet, that replacing the disk's is wanted). Returns the new manifest.
     /// </summary>
@@ -157,7 +157,7 @@ internal sealed partial class ChunkLexicon
 
     /// <summary>
     /// Stands on <paramref name="merged"/> in place of the segments it merged, when this lexicon still stands on them;
-    /// returns the new manifest, or null (the merged file is then not used). The caller holds the store's write lock and
+    /// returns the new manifest, or null (the merged file is then not used). The caller holds the store's index lock and
     /// the lexicon's file lock, and has checked that the manifest on disk is <see cref="Manifest"/>.
     /// </summary>
     public LexiconManifest.Contents? ReplaceSegments(string path, LexiconMerge merge, LexiconSegment merged)

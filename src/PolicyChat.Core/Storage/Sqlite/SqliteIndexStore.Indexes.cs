@@ -18,6 +18,8 @@ public sealed partial class SqliteIndexStore
     private const int MaxLexiconSegments = 8;
 
     private Task? _persisting;
+    private Task? _applying;
+    private bool _applyAgain;
 
     /// <summary>The lexicon's persisted form beside the database.</summary>
     public string LexiconPath => DatabasePath + ".lexicon";
@@ -28,9 +30,21 @@ public sealed partial class SqliteIndexStore
     /// <summary>Whether the loaded lexicon was opened from its file (diagnostics: false when it was rebuilt from SQLite).</summary>
     public bool IsLexiconFromFile => IsLexiconPersisted;
 
-    /// <summary>Waits for lexicon segments being written or merged in the background (after a rebuild or enough changes), if any.</summary>
+    /// <summary>
+    /// Waits for this process's committed writes to be applied to the loaded structures, and for lexicon segments being
+    /// written or merged in the background (after a rebuild or enough changes), if any.
+    /// </summary>
     public async Task FlushIndexFilesAsync(CancellationToken cancellationToken = default)
     {
+        Task? applying;
+        lock (_loadGate)
+        {
+            applying = _applying;
+        }
+        if (applying is not null)
+        {
+            await applying.WaitAsync(cancellationToken);
+        }
         Task? persisting;
         lock (_loadGate)
         {
@@ -39,6 +53,64 @@ public sealed partial class SqliteIndexStore
         if (persisting is not null)
         {
             await persisting.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// After a commit: applies the change log to the loaded structures in the background, so the writer goes on with
+    /// the next write (a search applies what is still pending itself before it runs). Writes that commit meanwhile are
+    /// applied by the same task, in pages.
+    /// </summary>
+    private void ScheduleCatchUp()
+    {
+        lock (_loadGate)
+        {
+            if (_lexicon is not { IsCompletedSuccessfully: true } && _denseLoad is not { IsCompletedSuccessfully: true })
+            {
+                return; // nothing loaded: a later load reads the rows
+            }
+            if (_applying is null)
+            {
+                _applying = Task.Run(ApplyChangesAsync);
+            }
+            else
+            {
+                _applyAgain = true;
+            }
+        }
+    }
+
+    private async Task ApplyChangesAsync()
+    {
+        while (true)
+        {
+            try
+            {
+                await _indexLock.WaitAsync();
+                try
+                {
+                    await using var connection = await OpenAsync(CancellationToken.None);
+                    CatchUpLocked(connection);
+                }
+                finally
+                {
+                    _indexLock.Release();
+                }
+            }
+            catch (Exception e) when (e is SqliteException or IOException or InvalidDataException)
+            {
+                // The next search applies the changes itself.
+                _logger?.LogWarning(e, "Could not apply committed changes to the in-memory indexes.");
+            }
+            lock (_loadGate)
+            {
+                if (!_applyAgain)
+                {
+                    _applying = null;
+                    return;
+                }
+                _applyAgain = false;
+            }
         }
     }
 
@@ -96,8 +168,8 @@ public sealed partial class SqliteIndexStore
 
     /// <summary>
     /// Applies the changes any process committed since the loaded structures' sequence (nothing when none are loaded
-    /// or the file's sequence has not moved: one indexed read). Waits at most a second for this process's writer (a
-    /// lexicon file being written); a search then runs on what is loaded.
+    /// or the file's sequence has not moved: one indexed read). Waits at most a second for the index lock (held while
+    /// changes are applied or segments written); a search then runs on what is loaded.
     /// </summary>
     private async Task CatchUpAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
@@ -112,7 +184,7 @@ public sealed partial class SqliteIndexStore
         {
             return;
         }
-        if (!await _writeLock.WaitAsync(TimeSpan.FromSeconds(1), cancellationToken))
+        if (!await _indexLock.WaitAsync(TimeSpan.FromSeconds(1), cancellationToken))
         {
             return;
         }
@@ -122,11 +194,11 @@ public sealed partial class SqliteIndexStore
         }
         finally
         {
-            _writeLock.Release();
+            _indexLock.Release();
         }
     }
 
-    /// <summary>Brings every loaded structure to the file's latest committed state. Holds the write lock.</summary>
+    /// <summary>Brings every loaded structure to the file's latest committed state. Holds the index lock.</summary>
     private void CatchUpLocked(SqliteConnection connection)
     {
         var lexicon = LoadedLexicon();
@@ -137,7 +209,7 @@ public sealed partial class SqliteIndexStore
         }
     }
 
-    /// <summary>Applies the change log to <paramref name="lexicon"/> and <paramref name="dense"/>, a page at a time. Holds the write lock.</summary>
+    /// <summary>Applies the change log to <paramref name="lexicon"/> and <paramref name="dense"/>, a page at a time. Holds the index lock.</summary>
     private void CatchUp(SqliteConnection connection, ChunkLexicon? lexicon, DenseVectorIndex? dense)
     {
         while (lexicon is not null || dense is not null)
@@ -183,9 +255,9 @@ public sealed partial class SqliteIndexStore
     }
 
     /// <summary>
-    /// Writes the loaded lexicon's changes (caught up first) as a new segment under the write lock (a small file: the
+    /// Writes the loaded lexicon's changes (caught up first) as a new segment under the index lock (a small file: the
     /// changes since the last one), then, when segments are worth merging, merges them with no lock held and swaps the
-    /// merged segment in under the write lock. Segment files are written under a file lock shared by every process; a
+    /// merged segment in under the index lock. Segment files are written under a file lock shared by every process; a
     /// process that finds another's manifest on disk reopens that one instead of writing (it applies the change log since).
     /// </summary>
     private async Task PersistAsync(ChunkLexicon expected)
@@ -197,7 +269,7 @@ public sealed partial class SqliteIndexStore
                 await loading; // the lexicon a load scheduled this for becomes the loaded one when its load completes
             }
             LexiconMerge? merge;
-            await _writeLock.WaitAsync();
+            await _indexLock.WaitAsync();
             try
             {
                 if (LoadedLexicon() is not { } lexicon || !ReferenceEquals(lexicon, expected))
@@ -224,7 +296,7 @@ public sealed partial class SqliteIndexStore
             }
             finally
             {
-                _writeLock.Release();
+                _indexLock.Release();
             }
             if (merge is not null)
             {
@@ -238,13 +310,13 @@ public sealed partial class SqliteIndexStore
         }
     }
 
-    /// <summary>Merges segments with no lock held, then stands the lexicon on the merged segment under the write lock.</summary>
+    /// <summary>Merges segments with no lock held, then stands the lexicon on the merged segment under the index lock.</summary>
     private async Task MergeAsync(ChunkLexicon lexicon, LexiconMerge merge)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var merged = await Task.Run(() => ChunkLexicon.WriteMerged(LexiconPath, _databaseId, merge));
         var used = false;
-        await _writeLock.WaitAsync();
+        await _indexLock.WaitAsync();
         try
         {
             using var fileLock = TryLockLexiconFiles();
@@ -260,7 +332,7 @@ public sealed partial class SqliteIndexStore
         }
         finally
         {
-            _writeLock.Release();
+            _indexLock.Release();
             if (!used)
             {
                 merged.File.Dispose();
@@ -272,7 +344,7 @@ public sealed partial class SqliteIndexStore
     /// <summary>
     /// Whether the manifest on disk is the one <paramref name="lexicon"/> stands on (or it stands on none yet: its write
     /// replaces the disk's). Otherwise another process wrote segments: the lexicon is swapped for one opened from them
-    /// and caught up with the change log, and false is returned. Holds the write lock and the file lock.
+    /// and caught up with the change log, and false is returned. Holds the index lock and the file lock.
     /// </summary>
     private bool StandsOnDisk(SqliteConnection connection, ChunkLexicon lexicon)
     {
@@ -329,8 +401,8 @@ public sealed partial class SqliteIndexStore
     }
 
     /// <summary>
-    /// One in-memory structure derived from the chunks table: loaded once (again after a failed load), by a load that
-    /// holds the write lock, so no write commits between the rows it reads and the moment later writes start updating it.
+    /// One in-memory structure derived from the chunks table: loaded once (again after a failed load) from one committed
+    /// state (rows and change sequence read in one snapshot), under the index lock; the change log brings it up to date.
     /// </summary>
     private Task<T> GetInMemory<T>(ref Task<T>? slot, Func<T> load, CancellationToken cancellationToken)
     {
@@ -338,23 +410,23 @@ public sealed partial class SqliteIndexStore
         {
             if (slot is null || slot.IsFaulted || slot.IsCanceled)
             {
-                slot = LoadUnderWriteLockAsync(load);
+                slot = LoadUnderIndexLockAsync(load);
             }
             return cancellationToken.CanBeCanceled ? slot.WaitAsync(cancellationToken) : slot;
         }
     }
 
-    private async Task<T> LoadUnderWriteLockAsync<T>(Func<T> load)
+    private async Task<T> LoadUnderIndexLockAsync<T>(Func<T> load)
     {
         await InitializeAsync(CancellationToken.None);
-        await _writeLock.WaitAsync(CancellationToken.None);
+        await _indexLock.WaitAsync(CancellationToken.None);
         try
         {
             return await Task.Run(load);
         }
         finally
         {
-            _writeLock.Release();
+            _indexLock.Release();
         }
     }
 
