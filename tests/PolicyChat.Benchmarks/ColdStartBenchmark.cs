@@ -42,7 +42,8 @@ internal sealed class ColdStartBenchmark : IBenchmark
 
         var self = typeof(ColdStartBenchmark).Assembly.Location;
         var info = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
-        if (!string.Equals(Path.GetFileNameWithoutExtension(Environment.ProcessPath), Path.GetFileNameWithoutExtension(self), StringComparison.OrdinalIgnoreCase))
+        // Under the `dotnet` host the assembly is its first argument; the app host ("PolicyChat.Benchmarks") is the app itself.
+        if (string.Equals(Path.GetFileNameWithoutExtension(Environment.ProcessPath), "dotnet", StringComparison.OrdinalIgnoreCase))
         {
             info.ArgumentList.Add(self);
         }

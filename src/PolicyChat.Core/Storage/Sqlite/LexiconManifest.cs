@@ -14,6 +14,7 @@ namespace PolicyChat.Core.Storage.Sqlite;
 internal static class LexiconManifest
 {
     private const int FormatVersion = 1;
+    private const int MaxLength = 1 << 20;
     private static ReadOnlySpan<byte> Magic => "PCLEXMAN"u8;
 
     public sealed record Entry(string Name, long Length, ulong BodyHash);
@@ -28,10 +29,21 @@ internal static class LexiconManifest
     /// <summary>The manifest at <paramref name="path"/>; throws <see cref="FileNotFoundException"/> or <see cref="InvalidDataException"/>.</summary>
     public static Contents Read(string path)
     {
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length >= LexiconFile.HeaderSize && bytes.AsSpan(0, 8).SequenceEqual(LexiconFile.Magic))
+        byte[] bytes;
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
         {
-            return ReadLegacy(path);
+            Span<byte> magic = stackalloc byte[8];
+            if (stream.ReadAtLeast(magic, 8, throwOnEndOfStream: false) == 8 && magic.SequenceEqual(LexiconFile.Magic))
+            {
+                return ReadLegacy(path); // a version-1 lexicon: gigabytes, read through its header only
+            }
+            if (stream.Length > MaxLength)
+            {
+                throw new InvalidDataException($"not a PolicyChat lexicon manifest ({stream.Length} bytes)");
+            }
+            bytes = new byte[stream.Length];
+            stream.Position = 0;
+            stream.ReadExactly(bytes);
         }
         if (bytes.Length < 48 || !bytes.AsSpan(0, 8).SequenceEqual(Magic))
         {
