@@ -168,6 +168,41 @@ public sealed class SqliteLexiconFileTests : IDisposable
         await AssertSameResultsAsync(reopened, rebuilt, random);
     }
 
+    [Fact]
+    public async Task VersionOneLexiconFile_IsOpenedAsItsFirstSegment_AndKeptWhenSegmentsFollow()
+    {
+        var random = new Random(41);
+        var live = new HashSet<string>();
+        await using (var store = Open())
+        {
+            await WriteRandomAsync(store, random, live, 40);
+            await store.WarmUpAsync();
+            await store.FlushIndexFilesAsync();
+        }
+        // A version-1 lexicon was one whole file at the lexicon's path: the single segment, its version set to 1.
+        var segment = SegmentFiles().Single();
+        var bytes = await File.ReadAllBytesAsync(segment);
+        BitConverter.GetBytes(1).CopyTo(bytes, 8);
+        await File.WriteAllBytesAsync(DbPath + ".lexicon", bytes);
+        File.Delete(segment);
+
+        await using var rebuilt = Open(persist: false);
+        await using (var legacy = Open(rewriteAfter: 5))
+        {
+            await legacy.WarmUpAsync();
+            Assert.True(legacy.IsLexiconPersisted, "the version-1 file was opened, not rebuilt");
+            await AssertSameResultsAsync(legacy, rebuilt, random);
+            await WriteRandomAsync(legacy, random, live, 10);
+            await legacy.FlushIndexFilesAsync();
+            Assert.Equal(2, SegmentFiles().Length); // the old file renamed to a segment, the changes in a second one
+            await AssertSameResultsAsync(legacy, rebuilt, random);
+        }
+        await using var reopened = Open();
+        await reopened.WarmUpAsync();
+        Assert.True(reopened.IsLexiconPersisted);
+        await AssertSameResultsAsync(reopened, rebuilt, random);
+    }
+
     [Theory]
     [InlineData("corrupt")]
     [InlineData("partial")]
