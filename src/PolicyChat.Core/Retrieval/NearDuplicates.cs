@@ -74,11 +74,13 @@ public static class NearDuplicates
                 {
                     continue; // tashkeel, joiners, tatweel: not part of the word's identity
                 }
-                if (char.IsLetterOrDigit(c))
+                // char.IsLetterOrDigit, from the category already read; only upper and title case letters change when lowered.
+                if (category is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
+                    or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter or UnicodeCategory.DecimalDigitNumber)
                 {
                     if (length < word.Length)
                     {
-                        word[length++] = char.ToLowerInvariant(c);
+                        word[length++] = category is UnicodeCategory.UppercaseLetter or UnicodeCategory.TitlecaseLetter ? char.ToLowerInvariant(c) : c;
                     }
                     continue;
                 }
