@@ -130,6 +130,10 @@ public sealed partial class SqliteIndexStore
                     CatchUp(connection, opened, null);
                     _logger?.LogInformation("Opened the lexicon {Path} ({Documents} chunks in {Segments} segments at change {Seq}; {Applied} later changes applied).",
                         LexiconPath, opened.PersistedDocuments, opened.Segments.Count, opened.Seq, _lexiconSeq - opened.Seq);
+                    if (opened.PendingChanges >= _options.LexiconRewriteChanges)
+                    {
+                        SchedulePersist(opened); // another process's writes: the next start opens them instead of applying them again
+                    }
                     return opened;
                 }
                 if (reason != "missing")
