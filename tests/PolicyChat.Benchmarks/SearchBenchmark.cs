@@ -12,13 +12,13 @@ namespace PolicyChat.Benchmarks;
 /// <summary>
 /// Search latency at scale: builds a synthetic index of N chunks (default 100,000) once, then runs XQuAD questions
 /// (Arabic and English) as queries. Args: [chunks=100000] [queries=400] [db path to reuse].
-/// Target: p50 ≤ 5 ms at 100,000 chunks.
+/// Targets: p50 ≤ 3 ms at 100,000 chunks, ≤ 15 ms at 1,000,000.
 /// </summary>
 internal sealed class SearchBenchmark : IBenchmark
 {
     public string Name => "search";
 
-    public string Description => "hybrid search p50/p95 at 100,000 synthetic chunks (target p50 ≤ 5 ms)";
+    public string Description => "hybrid search p50/p95 at N synthetic chunks (targets p50 ≤ 3 ms at 100,000, ≤ 15 ms at 1,000,000)";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -44,12 +44,14 @@ internal sealed class SearchBenchmark : IBenchmark
         await retriever.SearchAsync("warm-up", 10, cancellationToken: cancellationToken); // loads the in-memory indexes
         Console.WriteLine($"first search (builds the in-memory BM25 indexes): {openClock.Elapsed.TotalSeconds:0.00} s, managed memory +{Stats.Mb(GC.GetTotalMemory(forceFullCollection: true) - before)}");
         var queries = corpus.Questions.Where((_, i) => i % Math.Max(1, corpus.Questions.Count / queryCount) == 0).Take(queryCount).ToList();
-        foreach (var q in queries.Take(20))
-        {
-            await retriever.SearchAsync(q.Text, 10, cancellationToken: cancellationToken); // warm-up
-        }
         var all = new List<double>();
         var byLanguage = new Dictionary<string, List<double>>();
+        foreach (var q in queries)
+        {
+            await retriever.SearchAsync(q.Text, 10, cancellationToken: cancellationToken); // a full pass first: tiered JIT settles on the code measured
+        }
+        // CPU time over the queries (getrusage, microseconds): on a shared machine it shows the work, where wall time shows the load.
+        var cpuBefore = Environment.CpuUsage.TotalTime;
         foreach (var q in queries)
         {
             var clock = Stopwatch.StartNew();
@@ -58,6 +60,7 @@ internal sealed class SearchBenchmark : IBenchmark
             all.Add(ms);
             (byLanguage.TryGetValue(result.Language, out var list) ? list : byLanguage[result.Language] = []).Add(ms);
         }
+        var cpuPerQuery = (Environment.CpuUsage.TotalTime - cpuBefore).TotalMilliseconds / queries.Count;
         foreach (var (language, list) in byLanguage.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             Console.WriteLine($"  {language}: {list.Count} queries, p50 {Stats.Median(list):0.00} ms, p95 {Stats.Percentile(list, 0.95):0.00} ms");
@@ -66,17 +69,21 @@ internal sealed class SearchBenchmark : IBenchmark
         {
             var legRetriever = new HybridRetriever(store, TextAnalyzer.Default, options);
             var times = new List<double>();
+            var legCpu = Environment.CpuUsage.TotalTime;
             foreach (var q in queries)
             {
                 var clock = Stopwatch.StartNew();
                 await legRetriever.SearchAsync(q.Text, 10, cancellationToken: cancellationToken);
                 times.Add(clock.Elapsed.TotalMilliseconds);
             }
-            Console.WriteLine($"  {leg}: p50 {Stats.Median(times):0.00} ms, p95 {Stats.Percentile(times, 0.95):0.00} ms");
+            var legCpuMs = (Environment.CpuUsage.TotalTime - legCpu).TotalMilliseconds / queries.Count;
+            Console.WriteLine($"  {leg}: p50 {Stats.Median(times):0.00} ms, p95 {Stats.Percentile(times, 0.95):0.00} ms, CPU {legCpuMs:0.00} ms/query");
         }
-        Console.WriteLine($"search: {stats.Chunks} chunks, {all.Count} queries; p50 {Stats.Median(all):0.00} ms, p95 {Stats.Percentile(all, 0.95):0.00} ms (target p50 ≤ 5 ms); working set {Stats.Mb(Environment.WorkingSet)}");
+        Console.WriteLine($"search: {stats.Chunks} chunks, {all.Count} queries; p50 {Stats.Median(all):0.00} ms, p95 {Stats.Percentile(all, 0.95):0.00} ms (target p50 ≤ 3 ms at 100,000, ≤ 15 ms at 1,000,000), CPU {cpuPerQuery:0.00} ms/query (mean; load average {LoadAverage()}); working set {Stats.Mb(Environment.WorkingSet)}");
         return 0;
     }
+
+    internal static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 
     internal static async Task BuildAsync(IIndexStore store, SyntheticCorpus corpus, int chunks, int existingDocuments, CancellationToken cancellationToken)
     {

@@ -44,6 +44,8 @@ public sealed class NearDuplicatesTests
     {
         Assert.Single(NearDuplicates.Shingles("word"));
         Assert.Equal(1.0, NearDuplicates.Jaccard([], []));
-        Assert.Equal(2, NearDuplicates.Shingles("a b c").Count);
+        Assert.Equal(0.5, NearDuplicates.Jaccard([1, 2, 3], [2, 3, 4]));
+        Assert.True(NearDuplicates.Jaccard([1, 2, 3], [2, 3, 4], threshold: 0.8) < 0.8);
+        Assert.Equal(2, NearDuplicates.Shingles("a b c").Length);
     }
 }

@@ -5,18 +5,54 @@ namespace PolicyChat.Core.Storage.Lexical;
 public sealed partial class Bm25Index
 {
     /// <summary>
-    /// Writes the live documents as one leg of an index file: terms sorted by UTF-8 bytes, postings of the file this
-    /// index stands on and of memory merged and renumbered by <paramref name="docMap"/> (old id → new id, −1 = dropped;
-    /// the order of documents must be kept), terms no live document holds left out. Takes the read lock.
+    /// Writes the in-memory part (the changes since the last segment) as one leg of a new segment: the documents added
+    /// since (numbered from the segment's first document, removed ones with length 0), and per term its postings and the
+    /// change to its document frequency. The deletion marks are <see cref="RemovedSegmentDocuments"/>, written by the
+    /// caller. Takes the read lock; the caller keeps writers out until <see cref="AppendSegment"/>.
     /// </summary>
-    public Bm25SegmentLayout WriteTo(IndexFileWriter writer, int[] docMap, int newDocCount)
+    public Bm25SegmentLayout WriteChanges(IndexFileWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        ArgumentNullException.ThrowIfNull(docMap);
         _lock.EnterReadLock();
         try
         {
-            return Write(writer, docMap, newDocCount);
+            var terms = new List<(byte[] Key, int Id)>(_termIds.Count);
+            foreach (var (term, id) in _termIds)
+            {
+                terms.Add((Encoding.UTF8.GetBytes(term), id));
+            }
+            terms.Sort((a, b) => a.Key.AsSpan().SequenceCompareTo(b.Key));
+            var builder = new Bm25SegmentBuilder(writer);
+            var buffer = new byte[1024];
+            foreach (var (key, id) in terms)
+            {
+                var used = 0;
+                var last = -1;
+                var count = 0;
+                var data = _postings[id].AsSpan(0, _used[id]);
+                var doc = -1;
+                for (var i = 0; i < data.Length;)
+                {
+                    doc += ReadVarint(data, ref i);
+                    var tf = ReadVarint(data, ref i);
+                    if (_docLength[doc] == 0)
+                    {
+                        continue;
+                    }
+                    var local = doc - _segmentEnd;
+                    WriteVarint(ref buffer, ref used, local - last);
+                    WriteVarint(ref buffer, ref used, tf);
+                    last = local;
+                    count++;
+                }
+                if (count > 0 || _df[id] != 0)
+                {
+                    builder.Add(key, buffer.AsSpan(0, used), count, _df[id]);
+                }
+            }
+            var docs = _maxDoc + 1 - _segmentEnd;
+            return builder.Finish(_docLength.AsSpan(_segmentEnd, docs), _docTerms.AsSpan(_segmentEnd, docs),
+                _liveDocs - _segmentLiveDocs, _totalLength - _segmentTotalLength);
         }
         finally
         {
@@ -24,122 +60,157 @@ public sealed partial class Bm25Index
         }
     }
 
-    private Bm25SegmentLayout Write(IndexFileWriter writer, int[] docMap, int newDocCount)
+    /// <summary>
+    /// Stands the index on <paramref name="segment"/>, just written by <see cref="WriteChanges"/> (no change since), and
+    /// empties the in-memory part it now holds.
+    /// </summary>
+    public void AppendSegment(Bm25Segment segment)
     {
-        // Terms in order: the file's (already sorted) merged with the in-memory ones the file lacks (sorted here).
-        var baseCount = _base?.TermCount ?? 0;
-        var overlayOfBase = new int[baseCount];
-        Array.Fill(overlayOfBase, -1);
-        var fresh = new List<(byte[] Key, int Id)>();
-        foreach (var (term, id) in _termIds)
+        ArgumentNullException.ThrowIfNull(segment);
+        _lock.EnterWriteLock();
+        try
         {
-            if (_baseTerm[id] >= 0)
+            if (segment.FirstDoc != _segmentEnd || segment.EndDoc != _maxDoc + 1)
             {
-                overlayOfBase[_baseTerm[id]] = id;
+                throw new InvalidOperationException(
+                    $"The segment holds documents {segment.FirstDoc} … {segment.EndDoc - 1}, not the in-memory ones ({_segmentEnd} … {_maxDoc}).");
             }
-            else
+            _segments = [.. _segments, segment];
+            _termIds = new Dictionary<string, int>(StringComparer.Ordinal);
+            _lookup = _termIds.GetAlternateLookup<ReadOnlySpan<char>>();
+            _postings = new byte[256][];
+            _used = new int[256];
+            _lastDoc = new int[256];
+            _df = new int[256];
+            _postingCount = 0;
+            _stalePostings = 0;
+            _segmentLiveDocs = _liveDocs;
+            _segmentTotalLength = _totalLength;
+            _segmentEnd = segment.EndDoc;
+            _removedSegmentDocs = [];
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>
+    /// Replaces <paramref name="count"/> segments from the <paramref name="start"/>th by <paramref name="merged"/>, their
+    /// merge (<see cref="MergeSegments"/>): the same documents and statistics, fewer files.
+    /// </summary>
+    public void ReplaceSegments(int start, int count, Bm25Segment merged)
+    {
+        ArgumentNullException.ThrowIfNull(merged);
+        _lock.EnterWriteLock();
+        try
+        {
+            if (start < 0 || count < 1 || start + count > _segments.Length
+                || merged.FirstDoc != _segments[start].FirstDoc || merged.EndDoc != _segments[start + count - 1].EndDoc)
             {
-                fresh.Add((Encoding.UTF8.GetBytes(term), id));
+                throw new InvalidOperationException($"The merged segment (documents {merged.FirstDoc} … {merged.EndDoc - 1}) does not replace segments {start} … {start + count - 1}.");
+            }
+            _segments = [.. _segments[..start], merged, .. _segments[(start + count)..]];
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="segments"/> (consecutive) as one leg of a single segment over the same documents, with the
+    /// deletion marks they hold for those documents (<paramref name="dead"/>) applied: dead documents keep their ids but
+    /// lose their postings and length. Per term the document frequency stays the sum of the segments' changes (marks for
+    /// earlier documents stay with the merged segment). Reads only the segments, so it runs beside searches and writers.
+    /// </summary>
+    public static Bm25SegmentLayout MergeSegments(IndexFileWriter writer, IReadOnlyList<Bm25Segment> segments, IReadOnlySet<int> dead)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(segments);
+        ArgumentNullException.ThrowIfNull(dead);
+        var first = segments.Count == 0 ? 0 : segments[0].FirstDoc;
+        var count = segments.Count == 0 ? 0 : segments[^1].EndDoc - first;
+        var lengths = new int[count];
+        var termCounts = new int[count];
+        long live = 0;
+        long total = 0;
+        foreach (var segment in segments)
+        {
+            segment.DocLengths.CopyTo(lengths.AsSpan(segment.FirstDoc - first));
+            segment.DocTermCounts.CopyTo(termCounts.AsSpan(segment.FirstDoc - first));
+            live += segment.Layout.LiveDocs;
+            total += segment.Layout.TotalLength;
+        }
+        foreach (var doc in dead)
+        {
+            if (doc >= first && doc < first + count)
+            {
+                lengths[doc - first] = 0;
+                termCounts[doc - first] = 0;
             }
         }
-        fresh.Sort((a, b) => a.Key.AsSpan().SequenceCompareTo(b.Key));
 
-        var keyOffsets = new List<long> { 0 };
-        var postingOffsets = new List<long> { 0 };
-        var dfs = new List<int>();
-        using var keys = new MemoryStream();
-        writer.Align();
-        var postingsStart = writer.Position;
-        long postingsLength = 0;
-        long postingCount = 0;
+        var builder = new Bm25SegmentBuilder(writer);
+        var cursors = new int[segments.Count];
         var buffer = new byte[1024];
-        var b = 0;
-        var f = 0;
-        while (b < baseCount || f < fresh.Count)
+        var from = new bool[segments.Count];
+        while (true)
         {
-            byte[] key;
-            int baseId = -1, id = -1;
-            if (f >= fresh.Count || (b < baseCount && _base!.Key(b).SequenceCompareTo(fresh[f].Key) < 0))
+            var smallest = -1;
+            for (var s = 0; s < segments.Count; s++)
             {
-                key = _base!.Key(b).ToArray();
-                baseId = b;
-                id = overlayOfBase[b++];
+                if (cursors[s] < segments[s].TermCount
+                    && (smallest < 0 || segments[s].Key(cursors[s]).SequenceCompareTo(segments[smallest].Key(cursors[smallest])) < 0))
+                {
+                    smallest = s;
+                }
             }
-            else
+            if (smallest < 0)
             {
-                (key, id) = fresh[f++];
+                break;
             }
+            var key = segments[smallest].Key(cursors[smallest]);
             var used = 0;
             var last = -1;
             var df = 0;
-            if (baseId >= 0)
+            var postings = 0;
+            for (var s = 0; s < segments.Count; s++)
             {
-                Renumber(_base!.Postings(baseId), docMap, ref buffer, ref used, ref last, ref df);
+                from[s] = cursors[s] < segments[s].TermCount && segments[s].Key(cursors[s]).SequenceEqual(key);
+                if (!from[s])
+                {
+                    continue;
+                }
+                df += segments[s].Df(cursors[s]);
+                var data = segments[s].Postings(cursors[s]);
+                var doc = segments[s].FirstDoc - first - 1;
+                for (var i = 0; i < data.Length;)
+                {
+                    doc += ReadVarint(data, ref i);
+                    var tf = ReadVarint(data, ref i);
+                    if (lengths[doc] == 0)
+                    {
+                        continue;
+                    }
+                    WriteVarint(ref buffer, ref used, doc - last);
+                    WriteVarint(ref buffer, ref used, tf);
+                    last = doc;
+                    postings++;
+                }
             }
-            if (id >= 0)
+            if (df != 0 || postings > 0)
             {
-                Renumber(_postings[id].AsSpan(0, _used[id]), docMap, ref buffer, ref used, ref last, ref df);
+                builder.Add(key, buffer.AsSpan(0, used), postings, df);
             }
-            if (df == 0)
+            for (var s = 0; s < segments.Count; s++)
             {
-                continue;
-            }
-            writer.Write(buffer.AsSpan(0, used));
-            postingsLength += used;
-            postingOffsets.Add(postingsLength);
-            keys.Write(key);
-            keyOffsets.Add(keys.Length);
-            dfs.Add(df);
-            postingCount += df;
-        }
-
-        var keysStart = writer.Position;
-        writer.Write(keys.GetBuffer().AsSpan(0, (int)keys.Length));
-        writer.Align();
-        var keyOffsetsStart = writer.Position;
-        writer.WriteArray<long>(keyOffsets.ToArray());
-        var dfsStart = writer.Position;
-        writer.WriteArray<int>(dfs.ToArray());
-        writer.Align();
-        var postingOffsetsStart = writer.Position;
-        writer.WriteArray<long>(postingOffsets.ToArray());
-        var lengths = new int[newDocCount];
-        var termCounts = new int[newDocCount];
-        for (var doc = 0; doc <= _maxDoc; doc++)
-        {
-            if (docMap[doc] is >= 0 and var to && _docLength[doc] != 0)
-            {
-                lengths[to] = _docLength[doc];
-                termCounts[to] = _docTerms[doc];
+                if (from[s])
+                {
+                    cursors[s]++;
+                }
             }
         }
-        var lengthsStart = writer.Position;
-        writer.WriteArray<int>(lengths);
-        var termCountsStart = writer.Position;
-        writer.WriteArray<int>(termCounts);
-        writer.Align();
-        return new Bm25SegmentLayout(dfs.Count, newDocCount, _liveDocs, _totalLength, postingCount,
-            keyOffsetsStart, keysStart, dfsStart, postingOffsetsStart, postingsStart, lengthsStart, termCountsStart);
-    }
-
-    /// <summary>Appends the live postings of <paramref name="data"/> with documents renumbered.</summary>
-    private void Renumber(ReadOnlySpan<byte> data, int[] docMap, ref byte[] buffer, ref int used, ref int last, ref int df)
-    {
-        var doc = -1;
-        var i = 0;
-        while (i < data.Length)
-        {
-            doc += ReadVarint(data, ref i);
-            var tf = ReadVarint(data, ref i);
-            if (_docLength[doc] == 0 || docMap[doc] < 0)
-            {
-                continue;
-            }
-            var to = docMap[doc];
-            WriteVarint(ref buffer, ref used, to - last);
-            WriteVarint(ref buffer, ref used, tf);
-            last = to;
-            df++;
-        }
+        return builder.Finish(lengths, termCounts, checked((int)live), total);
     }
 }

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
 
 namespace PolicyChat.Core.Storage.Lexical;
 
@@ -48,10 +50,13 @@ public sealed record QueryBudget(int PostingBudget = 50_000, int MaxTerms = 64, 
 /// document drops it from the statistics at once and from the postings at the next compaction, which runs when a
 /// quarter of the in-memory postings are stale.
 /// <para>
-/// An index may stand on a <see cref="Bm25Segment"/> (a memory-mapped file, <see cref="Bm25Index(Bm25Parameters, Bm25Segment)"/>):
-/// its documents are searched in place, documents added later go to the in-memory part, and removing a file document
-/// only marks it (its length becomes 0) until the owner writes a new file (<see cref="WriteTo"/>). Per term the
-/// in-memory document frequency is then a correction to the file's.
+/// An index may stand on <see cref="Bm25Segment"/>s (memory-mapped files holding consecutive ranges of documents,
+/// <see cref="Bm25Index(Bm25Parameters, IReadOnlyList{Bm25Segment}, IEnumerable{int})"/>): their documents are searched
+/// in place, documents added later go to the in-memory part, and removing a segment document only marks it (its length
+/// becomes 0; <see cref="RemovedSegmentDocuments"/> lists the marks). The in-memory part holds exactly the changes since
+/// the last segment: <see cref="WriteChanges"/> writes them as a new segment and <see cref="AppendSegment"/> then
+/// empties it; <see cref="MergeSegments"/> folds segments into one, and <see cref="ReplaceSegments"/> swaps it in.
+/// A term's document frequency is the sum of its segments' (each the change it brought) and the in-memory change.
 /// </para>
 /// <para>
 /// Thread-safety: any number of concurrent searches; one writer at a time (<see cref="OpenWriter"/>), which excludes
@@ -61,18 +66,17 @@ public sealed record QueryBudget(int PostingBudget = 50_000, int MaxTerms = 64, 
 public sealed partial class Bm25Index : IDisposable
 {
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
-    private readonly Dictionary<string, int> _termIds = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private Dictionary<string, int> _termIds = new(StringComparer.Ordinal);
+    private Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
-    private readonly Bm25Segment? _base;
+    private Bm25Segment[] _segments = [];
 
-    // Per in-memory term id. _df counts documents added minus documents removed (file documents included), so a
-    // term's document frequency is the file's plus _df; _baseTerm is the term's index in the file, or -1.
+    // Per in-memory term id. _df counts documents added minus documents removed (segment documents included) since
+    // the last segment.
     private byte[][] _postings = new byte[256][];
     private int[] _used = new int[256];
     private int[] _lastDoc = new int[256];
     private int[] _df = new int[256];
-    private int[] _baseTerm = new int[256];
 
     // Per document id: length + 1 (0 = absent or removed) and distinct terms.
     private int[] _docLength = new int[256];
@@ -83,7 +87,12 @@ public sealed partial class Bm25Index : IDisposable
     private long _postingCount;
     private long _stalePostings;
     private int _maxDoc = -1;
-    private int _removedBaseDocs;
+
+    // What the segments add up to, and the segment documents removed since the last segment (deletion marks).
+    private int _segmentLiveDocs;
+    private long _segmentTotalLength;
+    private int _segmentEnd;
+    private List<int> _removedSegmentDocs = [];
 
     [ThreadStatic] private static float[]? t_scores;
     [ThreadStatic] private static List<int>? t_touched;
@@ -94,32 +103,95 @@ public sealed partial class Bm25Index : IDisposable
         _lookup = _termIds.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    /// <summary>An index whose documents 0 … <c>segment.DocCount − 1</c> are those of a file; later ones are added in memory.</summary>
-    public Bm25Index(Bm25Parameters parameters, Bm25Segment segment)
+    /// <summary>
+    /// An index standing on <paramref name="segments"/> (consecutive document ranges from 0, oldest first) with the
+    /// deletion marks <paramref name="removed"/> (documents of those segments removed after they were written).
+    /// </summary>
+    public Bm25Index(Bm25Parameters parameters, IReadOnlyList<Bm25Segment> segments, IEnumerable<int> removed)
         : this(parameters)
     {
-        ArgumentNullException.ThrowIfNull(segment);
-        _base = segment;
-        var layout = segment.Layout;
-        _docLength = new int[Math.Max(256, layout.DocCount + 1024)];
+        ArgumentNullException.ThrowIfNull(segments);
+        ArgumentNullException.ThrowIfNull(removed);
+        var end = 0;
+        long live = 0;
+        foreach (var segment in segments)
+        {
+            if (segment.FirstDoc != end)
+            {
+                throw new InvalidDataException($"A segment starts at document {segment.FirstDoc}, not {end} where the one before it ends.");
+            }
+            end = segment.EndDoc;
+            live += segment.Layout.LiveDocs;
+            _totalLength += segment.Layout.TotalLength;
+        }
+        _docLength = new int[Math.Max(256, end + 1024)];
         _docTerms = new int[_docLength.Length];
-        segment.DocLengths.CopyTo(_docLength);
-        segment.DocTermCounts.CopyTo(_docTerms);
-        _liveDocs = layout.LiveDocs;
-        _totalLength = layout.TotalLength;
-        _maxDoc = layout.DocCount - 1;
+        foreach (var segment in segments)
+        {
+            segment.DocLengths.CopyTo(_docLength.AsSpan(segment.FirstDoc));
+            segment.DocTermCounts.CopyTo(_docTerms.AsSpan(segment.FirstDoc));
+        }
+        foreach (var doc in removed)
+        {
+            if (doc < 0 || doc >= end)
+            {
+                throw new InvalidDataException($"A deletion mark names document {doc}, outside the segments (0 … {end - 1}).");
+            }
+            _docLength[doc] = 0;
+            _docTerms[doc] = 0;
+        }
+        if (live < 0 || live > end || _totalLength < 0)
+        {
+            throw new InvalidDataException($"The segments add up to {live} live documents of {end}, total length {_totalLength}.");
+        }
+        _segments = [.. segments];
+        _liveDocs = (int)live;
+        _segmentLiveDocs = _liveDocs;
+        _segmentTotalLength = _totalLength;
+        _segmentEnd = end;
+        _maxDoc = end - 1;
     }
 
-    /// <summary>Documents of the file this index stands on (0 when none).</summary>
-    public int BaseDocuments => _base?.DocCount ?? 0;
+    /// <summary>Documents held by segments (0 when none).</summary>
+    public int SegmentDocuments
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try { return _segmentEnd; }
+            finally { _lock.ExitReadLock(); }
+        }
+    }
 
-    /// <summary>File documents removed since the file was written, and documents added in memory: what a new file would fold in.</summary>
+    /// <summary>The segments this index stands on, oldest first.</summary>
+    public IReadOnlyList<Bm25Segment> Segments
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try { return _segments; }
+            finally { _lock.ExitReadLock(); }
+        }
+    }
+
+    /// <summary>Segment documents removed since the last segment, and documents added in memory: what a new segment would hold.</summary>
     public int PendingChanges
     {
         get
         {
             _lock.EnterReadLock();
-            try { return _removedBaseDocs + (_maxDoc + 1 - BaseDocuments); }
+            try { return _removedSegmentDocs.Count + (_maxDoc + 1 - _segmentEnd); }
+            finally { _lock.ExitReadLock(); }
+        }
+    }
+
+    /// <summary>Segment documents removed since the last segment (ascending order not guaranteed).</summary>
+    public IReadOnlyList<int> RemovedSegmentDocuments
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try { return [.. _removedSegmentDocs]; }
             finally { _lock.ExitReadLock(); }
         }
     }
@@ -159,7 +231,7 @@ public sealed partial class Bm25Index : IDisposable
         }
     }
 
-    /// <summary>Distinct terms, postings (stale ones included) and the bytes that hold them, for diagnostics.</summary>
+    /// <summary>Distinct in-memory terms, postings (stale ones included) and the bytes that hold them, for diagnostics.</summary>
     public (int Terms, long Postings, long PostingBytes) Size
     {
         get
@@ -224,40 +296,63 @@ public sealed partial class Bm25Index : IDisposable
 
     public void Dispose() => _lock.Dispose();
 
-    /// <summary>A term's in-memory id and file index (−1 when absent from either) and its live document frequency.</summary>
-    private readonly record struct TermRef(int Id, int BaseId, int Df)
-    {
-        /// <summary>One key per distinct term: its file index, else a negative key from its in-memory id.</summary>
-        public long Key => BaseId >= 0 ? BaseId : -2L - Id;
-    }
+    /// <summary>A term's in-memory id (−1 when absent), its index in each segment (−1 when absent) and its live document frequency.</summary>
+    private readonly record struct TermRef(string Term, int Id, int[]? SegmentTerms, int Df);
 
-    private TermRef Reference(ReadOnlySpan<char> term)
+    private TermRef Reference(string term)
     {
         var id = _lookup.TryGetValue(term, out var found) ? found : -1;
-        var baseId = id >= 0 ? _baseTerm[id] : _base?.Find(term) ?? -1;
-        var df = (id >= 0 ? _df[id] : 0) + (baseId >= 0 ? _base!.Df(baseId) : 0);
-        return new TermRef(id, baseId, df);
+        var df = id >= 0 ? _df[id] : 0;
+        int[]? segmentTerms = null;
+        var segments = _segments;
+        if (segments.Length > 0 && term.Length > 0)
+        {
+            var max = Encoding.UTF8.GetMaxByteCount(term.Length);
+            Span<byte> buffer = max <= 512 ? stackalloc byte[max] : new byte[max];
+            var key = buffer[..Encoding.UTF8.GetBytes(term, buffer)];
+            for (var s = 0; s < segments.Length; s++)
+            {
+                var t = segments[s].Find(key);
+                if (t >= 0)
+                {
+                    segmentTerms ??= CreateFilled(segments.Length);
+                    segmentTerms[s] = t;
+                    df += segments[s].Df(t);
+                }
+            }
+        }
+        return new TermRef(term, id, segmentTerms, df);
+
+        static int[] CreateFilled(int length)
+        {
+            var array = new int[length];
+            Array.Fill(array, -1);
+            return array;
+        }
     }
 
     /// <summary>The distinct known query terms to evaluate, rarest first within the budget, each with its count in the query.</summary>
     private List<(TermRef Term, int QueryFrequency)> ChooseTerms(IReadOnlyList<string> terms, QueryBudget budget)
     {
-        var counts = new Dictionary<long, (TermRef Term, int Count)>(Math.Min(terms.Count, 256));
+        var counts = new Dictionary<string, int>(Math.Min(terms.Count, 256), StringComparer.Ordinal);
         foreach (var term in terms)
         {
-            if (term is null)
+            if (!string.IsNullOrEmpty(term))
             {
-                continue;
+                ref var count = ref CollectionsMarshal.GetValueRefOrAddDefault(counts, term, out _);
+                count++;
             }
+        }
+        var refs = new List<(TermRef Term, int Count)>(counts.Count);
+        foreach (var (term, count) in counts)
+        {
             var reference = Reference(term);
             if (reference.Df > 0)
             {
-                var key = reference.Key;
-                counts[key] = (reference, counts.TryGetValue(key, out var seen) ? seen.Count + 1 : 1);
+                refs.Add((reference, count));
             }
         }
-        var refs = counts.Values.ToList();
-        refs.Sort((a, b) => a.Term.Df != b.Term.Df ? a.Term.Df.CompareTo(b.Term.Df) : a.Term.Key.CompareTo(b.Term.Key));
+        refs.Sort((a, b) => a.Term.Df != b.Term.Df ? a.Term.Df.CompareTo(b.Term.Df) : string.CompareOrdinal(a.Term.Term, b.Term.Term));
         var chosen = new List<(TermRef, int)>(Math.Min(refs.Count, budget.MaxTerms));
         long postings = 0;
         foreach (var (term, count) in refs)
@@ -289,6 +384,7 @@ public sealed partial class Bm25Index : IDisposable
         var normSlope = averageLength > 0 ? k1 * b / averageLength : 0f;
         var normBase = (k1 * (1 - b)) - normSlope;
         var docLength = _docLength;
+        var segments = _segments;
         try
         {
             var k3 = Parameters.K3;
@@ -297,36 +393,22 @@ public sealed partial class Bm25Index : IDisposable
                 var df = term.Df;
                 var queryWeight = (k3 + 1) * qtf / (k3 + qtf);
                 var weight = (float)(Math.Log(1 + ((_liveDocs - df + 0.5) / (df + 0.5))) * queryWeight) * (k1 + 1);
-                if (term.BaseId >= 0)
+                if (term.SegmentTerms is { } segmentTerms)
                 {
-                    Accumulate(_base!.Postings(term.BaseId), weight, normBase, normSlope, docLength, scores, touched, allowed);
+                    for (var s = 0; s < segmentTerms.Length; s++)
+                    {
+                        if (segmentTerms[s] >= 0)
+                        {
+                            Accumulate(segments[s].Postings(segmentTerms[s]), segments[s].FirstDoc, weight, normBase, normSlope, docLength, scores, touched, allowed);
+                        }
+                    }
                 }
                 if (term.Id >= 0)
                 {
-                    Accumulate(_postings[term.Id].AsSpan(0, _used[term.Id]), weight, normBase, normSlope, docLength, scores, touched, allowed);
+                    Accumulate(_postings[term.Id].AsSpan(0, _used[term.Id]), 0, weight, normBase, normSlope, docLength, scores, touched, allowed);
                 }
             }
-
-            var heap = new PriorityQueue<int, (float Score, int Doc)>(Math.Min(limit, touched.Count) + 1, WorstFirst.Instance);
-            foreach (var doc in touched)
-            {
-                var s = scores[doc];
-                if (heap.Count < limit)
-                {
-                    heap.Enqueue(doc, (s, doc));
-                }
-                else if (heap.TryPeek(out _, out var worst) && WorstFirst.Instance.Compare((s, doc), worst) > 0)
-                {
-                    heap.DequeueEnqueue(doc, (s, doc));
-                }
-            }
-            var result = new List<(int Doc, double Score)>(heap.Count);
-            while (heap.TryDequeue(out var doc, out var priority))
-            {
-                result.Add((doc, priority.Score));
-            }
-            result.Reverse();
-            return result;
+            return TopDocuments(scores, touched, limit);
         }
         finally
         {
@@ -338,11 +420,44 @@ public sealed partial class Bm25Index : IDisposable
         }
     }
 
+    /// <summary>The <paramref name="limit"/> best touched documents, best first (ties by lower id).</summary>
+    private static List<(int Doc, double Score)> TopDocuments(float[] scores, List<int> touched, int limit)
+    {
+        var heap = new PriorityQueue<int, (float Score, int Doc)>(Math.Min(limit, touched.Count) + 1, WorstFirst.Instance);
+        var threshold = float.NegativeInfinity; // the worst kept score once the heap is full: most documents fail this one compare
+        foreach (var doc in CollectionsMarshal.AsSpan(touched))
+        {
+            var s = scores[doc];
+            if (heap.Count < limit)
+            {
+                heap.Enqueue(doc, (s, doc));
+                if (heap.Count == limit)
+                {
+                    heap.TryPeek(out _, out var worst);
+                    threshold = worst.Score;
+                }
+            }
+            else if (s >= threshold && heap.TryPeek(out _, out var worst) && WorstFirst.Instance.Compare((s, doc), worst) > 0)
+            {
+                heap.DequeueEnqueue(doc, (s, doc));
+                heap.TryPeek(out _, out worst);
+                threshold = worst.Score;
+            }
+        }
+        var result = new List<(int Doc, double Score)>(heap.Count);
+        while (heap.TryDequeue(out var doc, out var priority))
+        {
+            result.Add((doc, priority.Score));
+        }
+        result.Reverse();
+        return result;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Accumulate(ReadOnlySpan<byte> data, float weight, float normBase, float normSlope, int[] docLength, float[] scores,
+    private static void Accumulate(ReadOnlySpan<byte> data, int firstDoc, float weight, float normBase, float normSlope, int[] docLength, float[] scores,
         List<int> touched, Func<int, bool>? allowed)
     {
-        var doc = -1;
+        var doc = firstDoc - 1;
         var i = 0;
         while (i < data.Length)
         {
@@ -417,13 +532,11 @@ public sealed partial class Bm25Index : IDisposable
             Array.Resize(ref _used, size);
             Array.Resize(ref _lastDoc, size);
             Array.Resize(ref _df, size);
-            Array.Resize(ref _baseTerm, size);
         }
         _postings[id] = new byte[4];
         _used[id] = 0;
         _lastDoc[id] = -1;
         _df[id] = 0;
-        _baseTerm[id] = _base?.Find(term) ?? -1;
         _lookup[term] = id;
         return id;
     }
@@ -481,9 +594,9 @@ public sealed partial class Bm25Index : IDisposable
         }
         _totalLength -= _docLength[doc] - 1;
         _liveDocs--;
-        if (doc < BaseDocuments)
+        if (doc < _segmentEnd)
         {
-            _removedBaseDocs++; // its postings stay in the file, skipped, until the next file is written
+            _removedSegmentDocs.Add(doc); // its postings stay in its segment, skipped, until segments are merged
         }
         else
         {
@@ -581,8 +694,8 @@ public sealed partial class Bm25Index : IDisposable
                 return;
             }
             _length++;
-            // A removed document's terms are all known: in memory, or in the file (then an in-memory entry records the change).
-            var id = _index.TermId(term, create: !_removing || _index._base is not null);
+            // A removed document's terms are all known: in memory, or in a segment (then an in-memory entry records the change).
+            var id = _index.TermId(term, create: !_removing || _index._segments.Length > 0);
             if (id < 0)
             {
                 return;

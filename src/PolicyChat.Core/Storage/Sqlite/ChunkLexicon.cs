@@ -10,17 +10,21 @@ internal readonly record struct ChunkTerms(long RowId, string Terms, string Gram
 /// <summary>
 /// The two BM25 legs of the embedded store (analyzed words, character n-grams), derived from the chunks table: every
 /// chunk row stores its word terms and its compact n-gram source (<see cref="NGramSource"/>). Built from SQLite
-/// (<see cref="Load"/>) or opened from its persisted form (<see cref="TryOpen"/>, <see cref="LexiconFile"/>: memory-mapped,
-/// nothing rebuilt), then kept in step with each committed change. SQLite stays the source of truth.
+/// (<see cref="Load"/>) or opened from its persisted form (<see cref="TryOpen"/>: a manifest listing segment files,
+/// memory-mapped, nothing rebuilt), then kept in step with each committed change. SQLite stays the source of truth.
+/// <para>
+/// Writes reach the persisted form incrementally (ChunkLexicon.Persist.cs): the changes since the last segment are
+/// written as a new small segment with deletion marks for the earlier chunks they removed, and segments are merged in
+/// the background.
+/// </para>
 /// <para>
 /// Chunks are numbered by internal document numbers in rowid order (rowids only grow), so the rowid of a document is
-/// an array read and the document of a rowid a binary search.
+/// an array read and the document of a rowid a binary search. A removed chunk keeps its number until a rebuild.
 /// </para>
 /// </summary>
-internal sealed class ChunkLexicon : IDisposable
+internal sealed partial class ChunkLexicon : IDisposable
 {
     private readonly TextAnalyzerOptions _analysis;
-    private readonly MappedFile? _file;
     private long[] _rowIdByDoc;
     private int _nextDoc;
 
@@ -32,126 +36,73 @@ internal sealed class ChunkLexicon : IDisposable
         _rowIdByDoc = new long[1024];
     }
 
-    private ChunkLexicon(Bm25Parameters words, Bm25Parameters grams, TextAnalyzerOptions analysis, MappedFile file, LexiconFile.Header header)
+    private ChunkLexicon(Bm25Parameters words, Bm25Parameters grams, TextAnalyzerOptions analysis, LexiconManifest.Contents manifest,
+        List<LexiconSegment> segments)
     {
         _analysis = analysis;
-        _file = file;
-        Words = new Bm25Index(words, new Bm25Segment(file, header.Words));
-        NGrams = new Bm25Index(grams, new Bm25Segment(file, header.Grams));
-        if (header.Words.DocCount != header.DocCount || header.Grams.DocCount != header.DocCount)
+        var removed = new List<int>();
+        var end = 0;
+        foreach (var segment in segments)
         {
-            throw new InvalidDataException("the legs disagree on the number of documents");
+            if (segment.FirstDoc != end)
+            {
+                throw new InvalidDataException($"segment {segment.Name} starts at document {segment.FirstDoc}, not {end}");
+            }
+            if (segment.Header.Seq > manifest.Seq)
+            {
+                throw new InvalidDataException($"segment {segment.Name} reflects change {segment.Header.Seq}, later than its manifest ({manifest.Seq})");
+            }
+            foreach (var doc in segment.Removed)
+            {
+                if (doc < 0 || doc >= segment.FirstDoc)
+                {
+                    throw new InvalidDataException($"segment {segment.Name} marks document {doc} removed, not one before it");
+                }
+                removed.Add(doc);
+            }
+            end = segment.EndDoc;
         }
-        _rowIdByDoc = new long[Math.Max(1024, header.DocCount + 1024)];
-        file.Array<long>(header.RowIds, header.DocCount).CopyTo(_rowIdByDoc);
-        _nextDoc = header.DocCount;
-        Seq = header.Seq;
+        Words = new Bm25Index(words, [.. segments.Select(s => s.Words)], removed);
+        NGrams = new Bm25Index(grams, [.. segments.Select(s => s.Grams)], removed);
+        _rowIdByDoc = new long[Math.Max(1024, end + 1024)];
+        foreach (var segment in segments)
+        {
+            segment.RowIds.CopyTo(_rowIdByDoc.AsSpan(segment.FirstDoc));
+        }
+        for (var doc = 1; doc < end; doc++)
+        {
+            if (_rowIdByDoc[doc] <= _rowIdByDoc[doc - 1])
+            {
+                throw new InvalidDataException("the segments' chunk rowids are not in increasing order");
+            }
+        }
+        _nextDoc = end;
+        _segments = segments;
+        _manifest = manifest;
+        Seq = manifest.Seq;
     }
 
     public Bm25Index Words { get; }
 
     public Bm25Index NGrams { get; }
 
-    /// <summary>The change-log sequence the opened file reflected (0 for a lexicon built from SQLite).</summary>
-    public long Seq { get; }
+    /// <summary>The change-log sequence the persisted segments reflect (0 for a lexicon built from SQLite and not written yet).</summary>
+    public long Seq { get; private set; }
 
-    /// <summary>Whether this lexicon stands on a file.</summary>
-    public bool IsPersisted => _file is not null;
+    /// <summary>Whether this lexicon stands on persisted segments.</summary>
+    public bool IsPersisted => _manifest is not null;
 
-    /// <summary>Changes a new file would fold in: all documents when none was written, else those added or removed since.</summary>
-    public int PendingChanges => _file is null ? _nextDoc : Words.PendingChanges;
+    /// <summary>Changes a new segment would hold: all documents when none was written, else those added or removed since.</summary>
+    public int PendingChanges => _manifest is null ? _nextDoc : Words.PendingChanges;
 
-    /// <summary>Documents in the file this lexicon stands on.</summary>
-    public int PersistedDocuments => Words.BaseDocuments;
+    /// <summary>Documents held by the persisted segments.</summary>
+    public int PersistedDocuments => Words.SegmentDocuments;
 
     /// <summary>Stored form of a chunk's word terms.</summary>
     public static string TermsColumn(ChunkToIndex chunk) => string.Join(' ', chunk.Terms.Where(t => !string.IsNullOrEmpty(t)));
 
     /// <summary>Stored form of a chunk's n-grams.</summary>
     public static string GramColumn(ChunkToIndex chunk) => chunk.NGramSource ?? NGramSource.FromGrams(chunk.NGrams);
-
-    /// <summary>
-    /// Opens the persisted lexicon at <paramref name="path"/> when it belongs to <paramref name="databaseId"/>, reflects a
-    /// sequence no later than <paramref name="currentSeq"/> and is whole (length and hash); otherwise returns null with
-    /// the reason.
-    /// </summary>
-    public static ChunkLexicon? TryOpen(string path, Bm25Parameters words, Bm25Parameters grams, TextAnalyzerOptions analysis,
-        Guid databaseId, long currentSeq, out string? reason)
-    {
-        if (!File.Exists(path))
-        {
-            reason = "missing";
-            return null;
-        }
-        MappedFile? file = null;
-        try
-        {
-            file = MappedFile.Open(path);
-            var header = LexiconFile.Decode(file);
-            if (header.DatabaseId != databaseId)
-            {
-                throw new InvalidDataException("written for another database file");
-            }
-            if (header.Seq > currentSeq)
-            {
-                throw new InvalidDataException($"reflects change {header.Seq}, later than the database's last ({currentSeq})");
-            }
-            if (IndexFileWriter.HashBody(file, LexiconFile.HeaderSize) != header.BodyHash)
-            {
-                throw new InvalidDataException("corrupt: its checksum does not match");
-            }
-            reason = null;
-            return new ChunkLexicon(words, grams, analysis, file, header);
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or OverflowException or ArgumentException)
-        {
-            file?.Dispose();
-            reason = e.Message;
-            return null;
-        }
-    }
-
-    /// <summary>
-    /// Writes the live documents, renumbered densely, to <paramref name="path"/> as reflecting <paramref name="seq"/>
-    /// (a temporary file renamed over the old one). The caller keeps writers out meanwhile.
-    /// </summary>
-    public void Write(string path, long seq, Guid databaseId)
-    {
-        var docMap = new int[_nextDoc];
-        var live = 0;
-        for (var doc = 0; doc < _nextDoc; doc++)
-        {
-            docMap[doc] = Words.IsLive(doc) ? live++ : -1;
-        }
-        var rowIds = new long[live];
-        for (var doc = 0; doc < _nextDoc; doc++)
-        {
-            if (docMap[doc] >= 0)
-            {
-                rowIds[docMap[doc]] = _rowIdByDoc[doc];
-            }
-        }
-        var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            using (var writer = new IndexFileWriter(temporary, LexiconFile.HeaderSize))
-            {
-                var words = Words.WriteTo(writer, docMap, live);
-                var grams = NGrams.WriteTo(writer, docMap, live);
-                var rowIdsAt = writer.Position;
-                writer.WriteArray<long>(rowIds);
-                writer.Finish(LexiconFile.Encode(new LexiconFile.Header(writer.Position, seq, databaseId, live, rowIdsAt, words, grams, writer.BodyHash)));
-            }
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
-    }
 
     /// <summary>Reads every chunk (synchronously: the index writers are thread-bound) and indexes it.</summary>
     public void Load(SqliteConnection connection, SqliteTransaction? snapshot = null)
@@ -218,11 +169,15 @@ internal sealed class ChunkLexicon : IDisposable
         return doc >= 0 ? doc : null;
     }
 
+    /// <summary>Releases the indexes and the maps of the segments this lexicon stands on (when no search can run any more).</summary>
     public void Dispose()
     {
         Words.Dispose();
         NGrams.Dispose();
-        _file?.Dispose();
+        foreach (var segment in _segments)
+        {
+            segment.File.Dispose();
+        }
     }
 
     private void Add(Bm25Index.Writer words, Bm25Index.Writer grams, ChunkTerms chunk)

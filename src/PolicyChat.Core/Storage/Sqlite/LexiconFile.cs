@@ -4,20 +4,23 @@ using PolicyChat.Core.Storage.Lexical;
 namespace PolicyChat.Core.Storage.Sqlite;
 
 /// <summary>
-/// The persisted form of a <see cref="ChunkLexicon"/>, beside the SQLite file (<c>policychat.db.lexicon</c>): a
-/// 512-byte header (magic, format version, file length, the change-log sequence the file reflects, the database's id,
-/// document count, where each part lies, XXH3 of the body), then both BM25 legs (<see cref="Bm25Segment"/>) and the
-/// chunk rowid of every document. Written to a temporary file and renamed over the old one, so a reader sees the old
-/// file or the new one; a file whose length, id, sequence or hash does not match is refused (and rebuilt by the store).
+/// One segment of a persisted <see cref="ChunkLexicon"/> (<c>policychat.db.lexicon.*.seg</c>, listed by
+/// <see cref="LexiconManifest"/>): a 512-byte header (magic, format version, file length, the change-log sequence the
+/// segment brings the lexicon to, the database's id, its first document and document count, where each part lies, XXH3
+/// of the body), then both BM25 legs (<see cref="Bm25Segment"/>), the chunk rowid of each of its documents, and its
+/// deletion marks (earlier documents removed by the changes it holds). Written once, never changed; a file whose length,
+/// id, sequence or hash does not match is refused (and the lexicon rebuilt by the store).
+/// <para>Version 1 files (one whole lexicon, written before segments) read as a first segment without deletion marks.</para>
 /// </summary>
 internal static class LexiconFile
 {
     public const int HeaderSize = 512;
-    public const int FormatVersion = 1;
-    private static ReadOnlySpan<byte> Magic => "PCLEXIDX"u8;
+    public const int FormatVersion = 2;
+    public static ReadOnlySpan<byte> Magic => "PCLEXIDX"u8;
 
     /// <summary>What the header says.</summary>
-    public sealed record Header(long Length, long Seq, Guid DatabaseId, int DocCount, long RowIds, Bm25SegmentLayout Words, Bm25SegmentLayout Grams, ulong BodyHash);
+    public sealed record Header(long Length, long Seq, Guid DatabaseId, int FirstDoc, int DocCount, long RowIds, long Removed, int RemovedCount,
+        Bm25SegmentLayout Words, Bm25SegmentLayout Grams, ulong BodyHash);
 
     public static byte[] Encode(Header header)
     {
@@ -33,6 +36,9 @@ internal static class LexiconFile
         WriteLayout(span[64..], header.Words);
         WriteLayout(span[160..], header.Grams);
         BinaryPrimitives.WriteUInt64LittleEndian(span[256..], header.BodyHash);
+        BinaryPrimitives.WriteInt64LittleEndian(span[264..], header.FirstDoc);
+        BinaryPrimitives.WriteInt64LittleEndian(span[272..], header.Removed);
+        BinaryPrimitives.WriteInt64LittleEndian(span[280..], header.RemovedCount);
         return bytes;
     }
 
@@ -47,10 +53,10 @@ internal static class LexiconFile
         var span = file.Bytes(0, HeaderSize);
         if (!span[..8].SequenceEqual(Magic))
         {
-            throw new InvalidDataException("not a PolicyChat lexicon file");
+            throw new InvalidDataException("not a PolicyChat lexicon segment");
         }
         var version = BinaryPrimitives.ReadInt32LittleEndian(span[8..]);
-        if (version != FormatVersion)
+        if (version is not (1 or FormatVersion))
         {
             throw new InvalidDataException($"format version {version}, expected {FormatVersion}");
         }
@@ -58,14 +64,22 @@ internal static class LexiconFile
             BinaryPrimitives.ReadInt64LittleEndian(span[16..]),
             BinaryPrimitives.ReadInt64LittleEndian(span[24..]),
             new Guid(span[32..48]),
+            version == 1 ? 0 : checked((int)BinaryPrimitives.ReadInt64LittleEndian(span[264..])),
             BinaryPrimitives.ReadInt32LittleEndian(span[48..]),
             BinaryPrimitives.ReadInt64LittleEndian(span[56..]),
+            version == 1 ? 0 : BinaryPrimitives.ReadInt64LittleEndian(span[272..]),
+            version == 1 ? 0 : checked((int)BinaryPrimitives.ReadInt64LittleEndian(span[280..])),
             ReadLayout(span[64..]),
             ReadLayout(span[160..]),
             BinaryPrimitives.ReadUInt64LittleEndian(span[256..]));
         if (header.Length != file.Length)
         {
             throw new InvalidDataException($"partial: the header says {header.Length} bytes, the file has {file.Length}");
+        }
+        if (header.FirstDoc < 0 || header.DocCount < 0 || header.RemovedCount < 0
+            || header.Words.DocCount != header.DocCount || header.Grams.DocCount != header.DocCount)
+        {
+            throw new InvalidDataException("the legs disagree on the number of documents");
         }
         return header;
     }

@@ -23,14 +23,14 @@ public sealed record SqliteIndexOptions
     public int PostingBudget { get; init; } = QueryBudget.Default.PostingBudget;
 
     /// <summary>
-    /// Keep the BM25 indexes in a memory-mapped file beside the database (<c>policychat.db.lexicon</c>) so a start opens
-    /// them instead of rebuilding them from SQLite. A missing or damaged file is rebuilt.
+    /// Keep the BM25 indexes in memory-mapped segment files beside the database (listed by <c>policychat.db.lexicon</c>)
+    /// so a start opens them instead of rebuilding them from SQLite. A missing or damaged file is rebuilt.
     /// </summary>
     public bool PersistLexicon { get; init; } = true;
 
     /// <summary>
-    /// A new lexicon file is written in the background once this many chunks (or a fiftieth of the file's, if more)
-    /// were added or removed since the last; until then a start applies them from the change log.
+    /// The changes since the last lexicon segment are written as a new segment in the background once this many chunks
+    /// were added or removed; until then a start applies them from the change log.
     /// </summary>
     public int LexiconRewriteChanges { get; init; } = 2_000;
 

@@ -28,14 +28,17 @@ public sealed partial class SqliteIndexStore : IIndexStore, IStreamingIndexStore
     private const int SchemaVersion = 3;
 
     private readonly string _connectionString;
+    // _writeLock: one SQLite writer at a time in this process. _indexLock: one updater of the in-memory structures
+    // (loading, applying the change log, writing and swapping segments); searches take neither.
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SemaphoreSlim _indexLock = new(1, 1);
     private readonly SqliteIndexOptions _options;
     private readonly QueryBudget _budget;
     private readonly Lock _loadGate = new();
     private Task<ChunkLexicon>? _lexicon;
     private readonly DenseVectorIndex _dense;
     private Task<DenseVectorIndex>? _denseLoad;
-    // The change-log sequence each in-memory structure reflects; written under _writeLock.
+    // The change-log sequence each in-memory structure reflects; written under _indexLock.
     private long _lexiconSeq;
     private long _denseSeq;
     private readonly ILogger? _logger;
@@ -154,7 +157,7 @@ public sealed partial class SqliteIndexStore : IIndexStore, IStreamingIndexStore
                 await InsertChunksAsync(connection, tx, docRowId, batch, cancellationToken);
             }
             await tx.CommitAsync(cancellationToken);
-            CatchUpLocked(connection);
+            ScheduleCatchUp();
         }
         finally
         {
@@ -178,7 +181,7 @@ public sealed partial class SqliteIndexStore : IIndexStore, IStreamingIndexStore
             delete.Parameters.AddWithValue("$rowid", rowId);
             await delete.ExecuteNonQueryAsync(cancellationToken);
             await tx.CommitAsync(cancellationToken);
-            CatchUpLocked(connection);
+            ScheduleCatchUp();
         }
         finally
         {
@@ -380,6 +383,7 @@ public sealed partial class SqliteIndexStore : IIndexStore, IStreamingIndexStore
             }
         }
         _writeLock.Dispose();
+        _indexLock.Dispose();
         // Pooled connections keep the file open (and WAL un-checkpointed) until the pool is cleared.
         SqliteConnection.ClearAllPools();
     }

@@ -86,11 +86,130 @@ public sealed class SqliteLexiconFileTests : IDisposable
         await AssertSameResultsAsync(store, rebuilt, random);
     }
 
+    [Fact]
+    public async Task LaterChanges_AddASmallSegment_WithoutRewritingTheEarlierOnes()
+    {
+        var random = new Random(11);
+        var live = new HashSet<string>();
+        await using var store = Open(rewriteAfter: 10);
+        await WriteRandomAsync(store, random, live, 60);
+        await store.WarmUpAsync();
+        await store.FlushIndexFilesAsync();
+        var first = SegmentFiles();
+        Assert.Single(first);
+        var firstWrite = File.GetLastWriteTimeUtc(first[0]);
+        var firstLength = new FileInfo(first[0]).Length;
+
+        await WriteRandomAsync(store, random, live, 8); // replacements and deletions too: deletion marks on the first segment
+        await store.FlushIndexFilesAsync();
+
+        var now = SegmentFiles();
+        Assert.Equal(2, now.Length);
+        Assert.Contains(first[0], now);
+        Assert.Equal(firstWrite, File.GetLastWriteTimeUtc(first[0]));
+        var added = now.Single(f => f != first[0]);
+        Assert.True(new FileInfo(added).Length < firstLength, "the new segment holds only the changes");
+        await using var rebuilt = Open(persist: false);
+        await AssertSameResultsAsync(store, rebuilt, random);
+        await using var reopened = Open();
+        await reopened.WarmUpAsync();
+        Assert.True(reopened.IsLexiconPersisted);
+        await AssertSameResultsAsync(reopened, rebuilt, random);
+    }
+
+    [Fact]
+    public async Task ManySegments_AreMergedInTheBackground_AndOldFilesDeleted()
+    {
+        var random = new Random(23);
+        var live = new HashSet<string>();
+        await using (var store = Open(rewriteAfter: 3))
+        {
+            await WriteRandomAsync(store, random, live, 10);
+            await store.WarmUpAsync();
+            for (var round = 0; round < 30; round++)
+            {
+                await WriteRandomAsync(store, random, live, 2);
+                await store.FlushIndexFilesAsync();
+                Assert.InRange(SegmentFiles().Length, 1, 9);
+            }
+            await using var rebuilt = Open(persist: false);
+            await AssertSameResultsAsync(store, rebuilt, random);
+        }
+        await using var reopened = Open();
+        await using var again = Open(persist: false);
+        await reopened.WarmUpAsync();
+        Assert.True(reopened.IsLexiconPersisted);
+        await AssertSameResultsAsync(reopened, again, random);
+        Assert.Equal(live.Count, (await reopened.GetStatsAsync()).Documents);
+    }
+
+    [Fact]
+    public async Task TwoProcessesWritingSegments_EachSearchesLikeARebuild()
+    {
+        var random = new Random(31);
+        var live = new HashSet<string>();
+        await using var one = Open(rewriteAfter: 4);
+        await using var two = Open(rewriteAfter: 4);
+        await WriteRandomAsync(one, random, live, 10);
+        await one.WarmUpAsync();
+        await two.WarmUpAsync();
+        for (var round = 0; round < 10; round++)
+        {
+            await WriteRandomAsync(round % 2 == 0 ? one : two, random, live, 5);
+            await one.FlushIndexFilesAsync();
+            await two.FlushIndexFilesAsync();
+        }
+        await using var rebuilt = Open(persist: false);
+        await AssertSameResultsAsync(one, rebuilt, random);
+        await AssertSameResultsAsync(two, rebuilt, random);
+        await using var reopened = Open();
+        await reopened.WarmUpAsync();
+        Assert.True(reopened.IsLexiconPersisted);
+        await AssertSameResultsAsync(reopened, rebuilt, random);
+    }
+
+    [Fact]
+    public async Task VersionOneLexiconFile_IsOpenedAsItsFirstSegment_AndKeptWhenSegmentsFollow()
+    {
+        var random = new Random(41);
+        var live = new HashSet<string>();
+        await using (var store = Open())
+        {
+            await WriteRandomAsync(store, random, live, 40);
+            await store.WarmUpAsync();
+            await store.FlushIndexFilesAsync();
+        }
+        // A version-1 lexicon was one whole file at the lexicon's path: the single segment, its version set to 1.
+        var segment = SegmentFiles().Single();
+        var bytes = await File.ReadAllBytesAsync(segment);
+        BitConverter.GetBytes(1).CopyTo(bytes, 8);
+        await File.WriteAllBytesAsync(DbPath + ".lexicon", bytes);
+        File.Delete(segment);
+
+        await using var rebuilt = Open(persist: false);
+        await using (var legacy = Open(rewriteAfter: 5))
+        {
+            await legacy.WarmUpAsync();
+            Assert.True(legacy.IsLexiconPersisted, "the version-1 file was opened, not rebuilt");
+            await AssertSameResultsAsync(legacy, rebuilt, random);
+            await WriteRandomAsync(legacy, random, live, 10);
+            await legacy.FlushIndexFilesAsync();
+            Assert.Equal(2, SegmentFiles().Length); // the old file renamed to a segment, the changes in a second one
+            await AssertSameResultsAsync(legacy, rebuilt, random);
+        }
+        await using var reopened = Open();
+        await reopened.WarmUpAsync();
+        Assert.True(reopened.IsLexiconPersisted);
+        await AssertSameResultsAsync(reopened, rebuilt, random);
+    }
+
     [Theory]
     [InlineData("corrupt")]
     [InlineData("partial")]
     [InlineData("foreign")]
     [InlineData("garbage")]
+    [InlineData("segment-corrupt")]
+    [InlineData("segment-missing")]
     public async Task DamagedOrForeignFile_IsRebuiltFromSqlite_NeverServed(string damage)
     {
         var random = new Random(3);
@@ -121,6 +240,15 @@ public sealed class SqliteLexiconFileTests : IDisposable
                     File.Copy(other.LexiconPath, path, overwrite: true);
                 }
                 break;
+            case "segment-corrupt":
+                var segment = SegmentFiles().Single();
+                var segmentBytes = await File.ReadAllBytesAsync(segment);
+                segmentBytes[segmentBytes.Length / 2] ^= 0x5A;
+                await File.WriteAllBytesAsync(segment, segmentBytes);
+                break;
+            case "segment-missing":
+                File.Delete(SegmentFiles().Single());
+                break;
             default:
                 await File.WriteAllTextAsync(path, "not an index");
                 break;
@@ -134,6 +262,8 @@ public sealed class SqliteLexiconFileTests : IDisposable
         await reopened.FlushIndexFilesAsync();
         Assert.True(reopened.IsLexiconPersisted, "a good file replaced it");
     }
+
+    private string[] SegmentFiles() => Directory.GetFiles(_directory, "index.db.lexicon.*.seg");
 
     private SqliteIndexStore Open(bool persist = true, int rewriteAfter = 2_000) =>
         new(new SqliteIndexOptions { Path = DbPath, PersistLexicon = persist, LexiconRewriteChanges = rewriteAfter });
