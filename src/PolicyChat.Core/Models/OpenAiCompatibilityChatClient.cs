@@ -1,3 +1,4 @@
+using System.ClientModel.Primitives;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
@@ -8,11 +9,12 @@ namespace PolicyChat.Core.Models;
 
 /// <summary>
 /// What the M.E.AI OpenAI adapter leaves to us for OpenAI-compatible servers (each case has a test against the scripted
-/// server): failures become <see cref="ModelException"/>s naming the setting to fix (caller cancellation stays an
-/// <see cref="OperationCanceledException"/>); an <c>{"error":…}</c> event inside a 200 stream, which the SDK reads as
-/// an empty update, ends the stream with that error; a stream that ends with neither a finish reason nor an error
-/// (a proxy or server that closed early) is a lost connection, not a short answer; the output limit also goes out as
-/// <c>max_tokens</c>, which Ollama reads where the SDK sends only <c>max_completion_tokens</c>.
+/// server, and <c>OpenAiSdkBehaviourTests</c> shows the bare SDK's behaviour): failures become <see cref="ModelException"/>s
+/// naming the setting to fix (caller cancellation stays an <see cref="OperationCanceledException"/>); an
+/// <c>{"error":…}</c> event inside a 200 stream, which the SDK reads as an empty update, ends the stream with that
+/// error (whole answers are the <see cref="ResponseBodyPolicy"/>'s); a stream that ends with neither a finish reason
+/// nor an error (a proxy or server that closed early, or a plain body where events were asked for) is a lost connection, not a short answer; the output limit also goes out
+/// as <c>max_tokens</c>, which Ollama reads where the SDK sends only <c>max_completion_tokens</c>.
 /// </summary>
 public sealed class OpenAiCompatibilityChatClient : DelegatingChatClient
 {
@@ -58,13 +60,14 @@ public sealed class OpenAiCompatibilityChatClient : DelegatingChatClient
             {
                 throw mapped;
             }
-            var update = updates.Current;
-            if (update.RawRepresentation is StreamingChatCompletionUpdate raw && ErrorIn(raw) is { } error)
+            // An error event has no choices: the SDK keeps its fields only in the raw update's JSON.
+            if (updates.Current.RawRepresentation is StreamingChatCompletionUpdate { ContentUpdate.Count: 0, FinishReason: null, Usage: null } raw
+                && ModelErrors.ErrorIn(JsonNode.Parse(ModelReaderWriter.Write(raw, ModelReaderWriterOptions.Json).ToMemory().Span)) is { } error)
             {
-                throw error;
+                throw ModelErrors.ErrorInBody(error.Message, error.Code, _context, midStream: true);
             }
-            finished |= update.FinishReason is not null;
-            yield return update;
+            finished |= updates.Current.FinishReason is not null;
+            yield return updates.Current;
         }
         if (!finished)
         {
@@ -76,8 +79,7 @@ public sealed class OpenAiCompatibilityChatClient : DelegatingChatClient
     {
         var result = options?.Clone() ?? new ChatOptions();
         result.Temperature ??= _options.Temperature;
-        result.MaxOutputTokens ??= _options.MaxOutputTokens;
-        var maxTokens = result.MaxOutputTokens.Value;
+        var maxTokens = result.MaxOutputTokens ??= _options.MaxOutputTokens;
         var previous = result.RawRepresentationFactory;
         result.RawRepresentationFactory = client =>
         {
@@ -88,18 +90,5 @@ public sealed class OpenAiCompatibilityChatClient : DelegatingChatClient
             return raw;
         };
         return result;
-    }
-
-    /// <summary>The error an event carried in place of a chunk (<c>{"error":…}</c> or vLLM's flat <c>{"object":"error","message"}</c>).</summary>
-    private ModelException? ErrorIn(StreamingChatCompletionUpdate update)
-    {
-#pragma warning disable SCME0001
-        ref var patch = ref update.Patch;
-        var node = patch.TryGetJson("$.error"u8, out var error) ? new JsonObject { ["error"] = JsonNode.Parse(error.Span) }
-            : patch.TryGetValue("$.message"u8, out string? message)
-                ? new JsonObject { ["object"] = "error", ["message"] = message, ["code"] = patch.TryGetValue("$.code"u8, out int code) ? code : null }
-                : null;
-#pragma warning restore SCME0001
-        return ModelErrors.TryGetErrorMessage(node, out var text, out var status) ? ModelErrors.ErrorInBody(text, status, _context) : null;
     }
 }
