@@ -3,6 +3,7 @@ using System.ClientModel.Primitives;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using OpenAI;
+using OpenAI.Chat;
 
 namespace PolicyChat.Core.Models;
 
@@ -12,7 +13,8 @@ public static class ModelClients
     /// <summary>
     /// The chat client for <paramref name="options"/>: the OpenAI SDK's chat client as an M.E.AI <see cref="IChatClient"/>,
     /// wrapped (outermost first) in a <see cref="ResilientChatClient"/> (timeouts; retry and circuit breaker unless
-    /// <paramref name="withBreaker"/> is false), logging, OpenTelemetry and the <see cref="OpenAiCompatibilityChatClient"/>.
+    /// <paramref name="withBreaker"/> is false), logging, OpenTelemetry, the <see cref="OpenAiCompatibilityChatClient"/>
+    /// and the configured temperature and output limit for calls that set none.
     /// </summary>
     /// <param name="httpClient">Shared client; null creates one with <see cref="ModelEndpoints.CreateHttpClient"/>.</param>
     public static IChatClient CreateChatClient(LlmOptions options, HttpClient? httpClient = null, ILoggerFactory? loggerFactory = null, bool withBreaker = true)
@@ -32,7 +34,22 @@ public static class ModelClients
         }
         return builder
             .UseOpenTelemetry(loggerFactory, sourceName: "PolicyChat")
-            .Use(inner => new OpenAiCompatibilityChatClient(inner, context, options))
+            .Use(inner => new OpenAiCompatibilityChatClient(inner, context))
+            .ConfigureOptions(chat =>
+            {
+                chat.Temperature ??= options.Temperature;
+                var maxTokens = chat.MaxOutputTokens ??= options.MaxOutputTokens;
+                var previous = chat.RawRepresentationFactory;
+                // Ollama reads max_tokens, where the SDK sends only max_completion_tokens. JsonPatch is the SDK's way to add a field.
+#pragma warning disable SCME0001
+                chat.RawRepresentationFactory = client =>
+                {
+                    var raw = previous?.Invoke(client) as ChatCompletionOptions ?? new ChatCompletionOptions();
+                    raw.Patch.Set("$.max_tokens"u8, maxTokens);
+                    return raw;
+                };
+#pragma warning restore SCME0001
+            })
             .Build();
     }
 

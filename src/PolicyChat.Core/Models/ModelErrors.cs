@@ -1,5 +1,4 @@
 using System.ClientModel;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -118,22 +117,16 @@ internal static class ModelErrors
         static string? Text(JsonNode? value) => value is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
     }
 
+    /// <summary>Unreachable, with the operating system's reason (e.g. "Connection refused (127.0.0.1:11434)").</summary>
     private static ModelException Unreachable(ModelCallContext context, Exception inner)
     {
-        var e = inner;
-        while (e is not null and not SocketException)
+        var reason = inner;
+        while (reason.InnerException is not null and not ClientResultException)
         {
-            e = e.InnerException;
+            reason = reason.InnerException;
         }
-        var reason = (e as SocketException)?.SocketErrorCode switch
-        {
-            SocketError.ConnectionRefused => "connection refused — is the model server running?",
-            SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "host not found",
-            SocketError.TimedOut => "connection timed out",
-            SocketError.NetworkUnreachable or SocketError.HostUnreachable => "network unreachable",
-            _ => "the connection failed",
-        };
-        return new ModelException(ModelFailureKind.Unreachable, $"Cannot reach the model server at {context.Endpoint}: {reason} (check {context.Section}:Endpoint).", inner);
+        return new ModelException(ModelFailureKind.Unreachable,
+            $"Cannot reach the model server at {context.Endpoint}: {Clean(reason.Message)} — is it running? (check {context.Section}:Endpoint).", inner);
     }
 
     private static string Clean(string text)

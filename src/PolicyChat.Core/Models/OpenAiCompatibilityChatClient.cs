@@ -13,28 +13,18 @@ namespace PolicyChat.Core.Models;
 /// naming the setting to fix (caller cancellation stays an <see cref="OperationCanceledException"/>); an
 /// <c>{"error":…}</c> event inside a 200 stream, which the SDK reads as an empty update, ends the stream with that
 /// error (whole answers are the <see cref="ResponseBodyPolicy"/>'s); a stream that ends with neither a finish reason
-/// nor an error (a proxy or server that closed early, or a plain body where events were asked for) is a lost connection, not a short answer; the output limit also goes out
-/// as <c>max_tokens</c>, which Ollama reads where the SDK sends only <c>max_completion_tokens</c>.
+/// nor an error (a proxy or server that closed early, or a plain body where events were asked for) is a lost
+/// connection, not a short answer.
 /// </summary>
-public sealed class OpenAiCompatibilityChatClient : DelegatingChatClient
+internal sealed class OpenAiCompatibilityChatClient(IChatClient innerClient, ModelCallContext context) : DelegatingChatClient(innerClient)
 {
-    private readonly ModelCallContext _context;
-    private readonly LlmOptions _options;
-
-    internal OpenAiCompatibilityChatClient(IChatClient innerClient, ModelCallContext context, LlmOptions options)
-        : base(innerClient)
-    {
-        _context = context;
-        _options = options;
-    }
-
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         try
         {
-            return await base.GetResponseAsync(messages, WithDefaults(options), cancellationToken);
+            return await base.GetResponseAsync(messages, options, cancellationToken);
         }
-        catch (Exception ex) when (ModelErrors.TryMap(ex, _context, cancellationToken, out var mapped))
+        catch (Exception ex) when (ModelErrors.TryMap(ex, context, cancellationToken, out var mapped))
         {
             throw mapped;
         }
@@ -46,7 +36,7 @@ public sealed class OpenAiCompatibilityChatClient : DelegatingChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var finished = false;
-        await using var updates = base.GetStreamingResponseAsync(messages, WithDefaults(options), cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using var updates = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (true)
         {
             try
@@ -56,7 +46,7 @@ public sealed class OpenAiCompatibilityChatClient : DelegatingChatClient
                     break;
                 }
             }
-            catch (Exception ex) when (ModelErrors.TryMap(ex, _context, cancellationToken, out var mapped))
+            catch (Exception ex) when (ModelErrors.TryMap(ex, context, cancellationToken, out var mapped))
             {
                 throw mapped;
             }
@@ -64,31 +54,14 @@ public sealed class OpenAiCompatibilityChatClient : DelegatingChatClient
             if (updates.Current.RawRepresentation is StreamingChatCompletionUpdate { ContentUpdate.Count: 0, FinishReason: null, Usage: null } raw
                 && ModelErrors.ErrorIn(JsonNode.Parse(ModelReaderWriter.Write(raw, ModelReaderWriterOptions.Json).ToMemory().Span)) is { } error)
             {
-                throw ModelErrors.ErrorInBody(error.Message, error.Code, _context, midStream: true);
+                throw ModelErrors.ErrorInBody(error.Message, error.Code, context, midStream: true);
             }
             finished |= updates.Current.FinishReason is not null;
             yield return updates.Current;
         }
         if (!finished)
         {
-            throw ModelErrors.ConnectionLost(_context);
+            throw ModelErrors.ConnectionLost(context);
         }
-    }
-
-    private ChatOptions WithDefaults(ChatOptions? options)
-    {
-        var result = options?.Clone() ?? new ChatOptions();
-        result.Temperature ??= _options.Temperature;
-        var maxTokens = result.MaxOutputTokens ??= _options.MaxOutputTokens;
-        var previous = result.RawRepresentationFactory;
-        result.RawRepresentationFactory = client =>
-        {
-            var raw = previous?.Invoke(client) as ChatCompletionOptions ?? new ChatCompletionOptions();
-#pragma warning disable SCME0001 // JsonPatch is the SDK's documented way to send fields it does not model.
-            raw.Patch.Set("$.max_tokens"u8, maxTokens);
-#pragma warning restore SCME0001
-            return raw;
-        };
-        return result;
     }
 }

@@ -62,7 +62,7 @@ public sealed class ModelHealthTests : ModelTestBase
         var report = await ModelHealth.CheckAsync(ClosedPortUrl(), ChatModel, Http);
 
         Assert.False(report.Reachable);
-        Assert.Contains("connection refused", report.Message, StringComparison.Ordinal);
+        Assert.Contains("connection refused", report.Message, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
