@@ -5,21 +5,22 @@ using PolicyChat.Core.Documents;
 namespace PolicyChat.Core.Chunking;
 
 /// <summary>
-/// Sizes for <see cref="Chunker"/>: in tokens of the configured tokenizer when <see cref="TargetTokens"/> is set (and the
-/// chunker has a tokenizer), otherwise in UTF-16 characters (<see cref="TargetChars"/>, <see cref="MaxChars"/>).
+/// Sizes for <see cref="Chunker"/>, in tokens of the configured tokenizer (o200k unless <c>Tokenizer:Path</c> names
+/// another). <see cref="TargetChars"/> / <see cref="MaxChars"/> are the old character sizes, used only when
+/// <see cref="TargetTokens"/> is 0 (a migration fallback, see the README) and for telling headings from body text.
 /// </summary>
 public sealed record ChunkingOptions
 {
     /// <summary>Paragraphs are packed into a chunk while it stays within this many tokens; 0 sizes chunks in characters.</summary>
-    public int TargetTokens { get; init; }
+    public int TargetTokens { get; init; } = 280;
 
-    /// <summary>Hard limit in tokens (capped by the embedder's input limit); a longer paragraph is split.</summary>
-    public int MaxTokens { get; init; }
+    /// <summary>Hard limit in tokens (capped by the embedder's input limit): a longer paragraph is split into sentences, clauses, words (or CJK characters).</summary>
+    public int MaxTokens { get; init; } = 420;
 
-    /// <summary>Paragraphs are packed into a chunk while it stays within this many characters.</summary>
+    /// <summary>With <see cref="TargetTokens"/> 0 only: paragraphs are packed into a chunk while it stays within this many characters.</summary>
     public int TargetChars { get; init; } = 1000;
 
-    /// <summary>Hard limit: a longer paragraph is split into sentences, clauses, words (or CJK characters).</summary>
+    /// <summary>With <see cref="TargetTokens"/> 0 only: the hard limit in characters. Always: a longer "heading" is body text.</summary>
     public int MaxChars { get; init; } = 1500;
 
     /// <summary>Sentences repeated at the start of the next chunk of the same section; 0 disables overlap.</summary>
@@ -58,13 +59,14 @@ public sealed class Chunker
 
     private readonly Tokenizer? _tokenizer;
 
-    /// <param name="tokenizer">Measures chunks when <see cref="ChunkingOptions.TargetTokens"/> is set.</param>
+    /// <param name="tokenizer">Measures chunks when <see cref="ChunkingOptions.TargetTokens"/> is set; null: o200k.</param>
     /// <param name="maxInputTokens">The embedder's input limit (<c>Embedding:MaxInputTokens</c>); caps MaxTokens, keeping room for the title.</param>
     public Chunker(ChunkingOptions options, Tokenizer? tokenizer = null, int? maxInputTokens = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.TargetTokens > 0 && tokenizer is not null)
+        if (options.TargetTokens > 0)
         {
+            tokenizer ??= Tokens.TokenizerFactory.Default;
             if (options.MaxTokens < options.TargetTokens)
             {
                 throw new ArgumentException($"{nameof(ChunkingOptions.MaxTokens)} ({options.MaxTokens}) must be at least {nameof(ChunkingOptions.TargetTokens)} ({options.TargetTokens}).", nameof(options));
