@@ -15,7 +15,7 @@ public sealed class ResilientChatClientTimeoutTests : ModelTestBase
     public async Task GetStreamingResponseAsync_NoFirstTokenInTime_ThrowsTimeoutAndCancelsRequest()
     {
         Server.EnqueueChat(ScriptedReply.Text("slow start").WithFirstByteDelay(TimeSpan.FromSeconds(10)));
-        using var client = NewTimeoutClient(TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(400));
+        using var client = NewTimeoutClient(TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(1));
 
         var started = Stopwatch.StartNew();
         var (_, error) = await CollectUntilErrorAsync(client.GetStreamingResponseAsync(Question));
@@ -34,7 +34,7 @@ public sealed class ResilientChatClientTimeoutTests : ModelTestBase
     {
         // NullContent sends a role-only chunk at once; the text follows only after the chunk delay.
         Server.EnqueueChat(ScriptedReply.Quirk(StreamQuirks.NullContent, "late text").WithChunkDelay(TimeSpan.FromSeconds(5)));
-        using var client = NewTimeoutClient(TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(400));
+        using var client = NewTimeoutClient(TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(1));
 
         var (text, error) = await CollectUntilErrorAsync(client.GetStreamingResponseAsync(Question));
 
