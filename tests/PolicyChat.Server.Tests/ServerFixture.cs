@@ -162,7 +162,8 @@ public abstract partial class ServerFixture : IAsyncLifetime
             var last = prompt.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
             return ScriptedReply.Text(last.Contains(':', StringComparison.Ordinal) ? last[(last.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim() : last);
         }
-        var line = passage.Groups["text"].Value.Split('\n').MaxBy(l => l.Length)!.Trim();
+        // The source's own footnote markers ("[1][2]" in a news text) would read as citations of other passages.
+        var line = SourceMarkers().Replace(passage.Groups["text"].Value, "").Split('\n').MaxBy(l => l.Length)!.Trim();
         if (line.Length > 240)
         {
             var cut = line.LastIndexOf(' ', 240);
@@ -183,6 +184,9 @@ public abstract partial class ServerFixture : IAsyncLifetime
 
     [GeneratedRegex(@"^\[1\][^\n]*\n(?<text>(?:(?!\n\n\[2\])[\s\S])+)", RegexOptions.Multiline)]
     private static partial Regex FirstPassage();
+
+    [GeneratedRegex(@" ?\[\d+\]")]
+    private static partial Regex SourceMarkers();
 }
 
 /// <summary>No model (extractive answers), no keys (open).</summary>

@@ -5,21 +5,22 @@ using PolicyChat.Core.Documents;
 namespace PolicyChat.Core.Chunking;
 
 /// <summary>
-/// Sizes for <see cref="Chunker"/>: in tokens of the configured tokenizer when <see cref="TargetTokens"/> is set (and the
-/// chunker has a tokenizer), otherwise in UTF-16 characters (<see cref="TargetChars"/>, <see cref="MaxChars"/>).
+/// Sizes for <see cref="Chunker"/>, in tokens of the configured tokenizer (o200k unless <c>Tokenizer:Path</c> names
+/// another). <see cref="TargetChars"/> / <see cref="MaxChars"/> are the old character sizes, used only when
+/// <see cref="TargetTokens"/> is 0 (a migration fallback, see the README) and for telling headings from body text.
 /// </summary>
 public sealed record ChunkingOptions
 {
     /// <summary>Paragraphs are packed into a chunk while it stays within this many tokens; 0 sizes chunks in characters.</summary>
-    public int TargetTokens { get; init; }
+    public int TargetTokens { get; init; } = 280;
 
-    /// <summary>Hard limit in tokens (capped by the embedder's input limit); a longer paragraph is split.</summary>
-    public int MaxTokens { get; init; }
+    /// <summary>Hard limit in tokens (capped by the embedder's input limit): a longer paragraph is split into sentences, clauses, words (or CJK characters).</summary>
+    public int MaxTokens { get; init; } = 420;
 
-    /// <summary>Paragraphs are packed into a chunk while it stays within this many characters.</summary>
+    /// <summary>With <see cref="TargetTokens"/> 0 only: paragraphs are packed into a chunk while it stays within this many characters.</summary>
     public int TargetChars { get; init; } = 1000;
 
-    /// <summary>Hard limit: a longer paragraph is split into sentences, clauses, words (or CJK characters).</summary>
+    /// <summary>With <see cref="TargetTokens"/> 0 only: the hard limit in characters. Always: a longer "heading" is body text.</summary>
     public int MaxChars { get; init; } = 1500;
 
     /// <summary>Sentences repeated at the start of the next chunk of the same section; 0 disables overlap.</summary>
@@ -58,13 +59,14 @@ public sealed class Chunker
 
     private readonly Tokenizer? _tokenizer;
 
-    /// <param name="tokenizer">Measures chunks when <see cref="ChunkingOptions.TargetTokens"/> is set.</param>
+    /// <param name="tokenizer">Measures chunks when <see cref="ChunkingOptions.TargetTokens"/> is set; null: o200k.</param>
     /// <param name="maxInputTokens">The embedder's input limit (<c>Embedding:MaxInputTokens</c>); caps MaxTokens, keeping room for the title.</param>
     public Chunker(ChunkingOptions options, Tokenizer? tokenizer = null, int? maxInputTokens = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.TargetTokens > 0 && tokenizer is not null)
+        if (options.TargetTokens > 0)
         {
+            tokenizer ??= Tokens.TokenizerFactory.Default;
             if (options.MaxTokens < options.TargetTokens)
             {
                 throw new ArgumentException($"{nameof(ChunkingOptions.MaxTokens)} ({options.MaxTokens}) must be at least {nameof(ChunkingOptions.TargetTokens)} ({options.TargetTokens}).", nameof(options));
@@ -374,12 +376,16 @@ public sealed class Chunker
     /// <summary>Greedy packing of pieces into chunks; one instance per Split call.</summary>
     private sealed class ChunkBuilder(string text, ChunkingOptions options, Tokenizer? tokenizer)
     {
+        /// <summary>How far above a limit a sum of token counts may be and still need the whole text counted.</summary>
+        private const int JoinSlack = 2;
+
         private readonly string _text = text;
         private readonly int _target = tokenizer is null ? options.TargetChars : options.TargetTokens;
         private readonly int _max = tokenizer is null ? options.MaxChars : options.MaxTokens;
         private readonly int _overlapSentences = options.OverlapSentences;
         private readonly List<TextChunk> _chunks = [];
         private readonly Stack<Piece> _pending = new();
+        private (int Start, int End, int Tokens) _counted = (-1, -1, 0);
         private readonly List<TextRange> _scratch = [];
         private string? _heading;
         private string? _chunkHeading;
@@ -393,7 +399,7 @@ public sealed class Chunker
             _heading = HeadingText(_text.AsSpan(start, end - start));
             switch (_state)
             {
-                case ChunkState.HeadingOnly when Size(_start, end) <= _max:
+                case ChunkState.HeadingOnly when Within(_start, end, _max):
                     // Consecutive headings open one chunk together; the nearest one names it.
                     _end = end;
                     _chunkHeading = _heading;
@@ -434,12 +440,12 @@ public sealed class Chunker
                 switch (_state)
                 {
                     case ChunkState.HasBody:
-                        if (Size(_start, piece.End) <= _target)
+                        if (Within(_start, piece.End, _target))
                         {
                             _end = piece.End;
                             return;
                         }
-                        if (Size(piece.Start, piece.End) > _max && TrySplit(piece))
+                        if (!Within(piece.Start, piece.End, _max) && TrySplit(piece))
                         {
                             return;
                         }
@@ -456,20 +462,20 @@ public sealed class Chunker
                         }
                         continue;
                     case ChunkState.OverlapOnly:
-                        if (Size(_start, piece.End) <= _max)
+                        if (Within(_start, piece.End, _max))
                         {
                             _end = piece.End;
                             _state = ChunkState.HasBody;
                             return;
                         }
-                        if (Size(piece.Start, piece.End) > _max && TrySplit(piece))
+                        if (!Within(piece.Start, piece.End, _max) && TrySplit(piece))
                         {
                             return;
                         }
                         _state = ChunkState.None;
                         continue;
                     case ChunkState.HeadingOnly:
-                        if (Size(_start, piece.End) <= _max)
+                        if (Within(_start, piece.End, _max))
                         {
                             _end = piece.End;
                             _bodyStart = piece.Start;
@@ -485,7 +491,7 @@ public sealed class Chunker
                         _state = ChunkState.None;
                         continue;
                     default:
-                        if (Size(piece.Start, piece.End) <= _max || !TrySplit(piece))
+                        if (Within(piece.Start, piece.End, _max) || !TrySplit(piece))
                         {
                             _start = _bodyStart = piece.Start;
                             _end = piece.End;
@@ -554,11 +560,40 @@ public sealed class Chunker
                 return -1;
             }
             var start = _scratch[index].Start;
-            return start > _bodyStart && start > _start && (tokenizer is null || Size(start, _end) < _target / 2) ? start : -1;
+            return start > _bodyStart && start > _start && (tokenizer is null || Within(start, _end, (_target / 2) - 1)) ? start : -1;
         }
 
-        /// <summary>The size of text[start..end] in the unit of the targets: characters, or tokens.</summary>
-        private int Size(int start, int end) => tokenizer is null ? end - start : tokenizer.CountTokens(_text.AsSpan(start, end - start));
+        /// <summary>
+        /// Whether text[start..end] is at most <paramref name="limit"/> characters, or tokens. A chunk grows piece by
+        /// piece from one start, so its count is kept and only the new part is counted: counts add up where the parts
+        /// meet at white space, but for a token where punctuation and a line break merge, so the sum can only be a
+        /// little high; the whole text is counted only when that sum is within <see cref="JoinSlack"/> above the limit.
+        /// </summary>
+        private bool Within(int start, int end, int limit)
+        {
+            if (tokenizer is null)
+            {
+                return end - start <= limit;
+            }
+            var count = -1;
+            if (_counted.Start == start && _counted.End == end)
+            {
+                count = _counted.Tokens;
+            }
+            else if (_counted.Start == start && _counted.End < end)
+            {
+                var sum = _counted.Tokens + Count(_counted.End, end);
+                count = sum <= limit || sum > limit + JoinSlack ? sum : -1;
+            }
+            if (count < 0)
+            {
+                count = Count(start, end);
+            }
+            _counted = (start, end, count);
+            return count <= limit;
+        }
+
+        private int Count(int start, int end) => tokenizer!.CountTokens(_text.AsSpan(start, end - start));
 
         private void Emit() =>
             _chunks.Add(new TextChunk(_chunks.Count, _start, _end, _text[_start.._end], _chunkHeading));

@@ -118,7 +118,7 @@ public static class PolicyChatServiceCollectionExtensions
         }
         if (o.TargetTokens < 0 || (o.TargetTokens > 0 && o.MaxTokens < o.TargetTokens))
         {
-            yield return "Chunking:TargetTokens must be 0 (size chunks in characters) or positive, and Chunking:MaxTokens at least Chunking:TargetTokens.";
+            yield return "Chunking:TargetTokens must be positive (or 0 to size chunks in characters as before, see the README), and Chunking:MaxTokens at least Chunking:TargetTokens.";
         }
         if (o.OverlapSentences < 0)
         {

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace PolicyChat.Core.Models;
 
 /// <summary>
@@ -18,15 +20,19 @@ public sealed class EmbeddingOptions
     public string ApiKey { get; set; } = "";
 
     /// <summary>Texts per <c>/v1/embeddings</c> request.</summary>
+    [Range(1, 2048, ErrorMessage = OptionChecks.Range)]
     public int BatchSize { get; set; } = 32;
 
     /// <summary>Expected vector size; when set it is sent as <c>dimensions</c> and every vector is checked against it.</summary>
+    [Range(1, 65536, ErrorMessage = OptionChecks.Range)]
     public int? Dimensions { get; set; }
 
     /// <summary>The embedding model's input limit in tokens (bge-m3: 8192); chunks sized in tokens stay below it.</summary>
+    [Range(128, 1_000_000, ErrorMessage = OptionChecks.Range)]
     public int MaxInputTokens { get; set; } = 8192;
 
     /// <summary>Longest wait for one batch.</summary>
+    [Range(1, 3600, ErrorMessage = OptionChecks.Range)]
     public int TimeoutSeconds { get; set; } = 120;
 
     /// <summary>True when an endpoint and a model are configured.</summary>
@@ -37,31 +43,8 @@ public sealed class EmbeddingOptions
     {
         if (!Enabled)
         {
-            if (!string.IsNullOrWhiteSpace(Model))
-            {
-                yield return $"{SectionName}:Endpoint must be set when {SectionName}:Model is set";
-            }
-            yield break;
+            return string.IsNullOrWhiteSpace(Model) ? [] : [$"{SectionName}:Endpoint must be set when {SectionName}:Model is set"];
         }
-        if (OptionChecks.EndpointProblem(SectionName, Endpoint) is { } endpointProblem)
-        {
-            yield return endpointProblem;
-        }
-        if (BatchSize is < 1 or > 2048)
-        {
-            yield return $"{SectionName}:BatchSize must be between 1 and 2048 (it is {BatchSize})";
-        }
-        if (Dimensions is < 1 or > 65536)
-        {
-            yield return $"{SectionName}:Dimensions must be empty or between 1 and 65536 (it is {Dimensions})";
-        }
-        if (MaxInputTokens is < 128 or > 1_000_000)
-        {
-            yield return $"{SectionName}:MaxInputTokens must be between 128 and 1000000 (it is {MaxInputTokens})";
-        }
-        if (TimeoutSeconds is < 1 or > 3600)
-        {
-            yield return $"{SectionName}:TimeoutSeconds must be between 1 and 3600 (it is {TimeoutSeconds})";
-        }
+        return OptionChecks.Problems(SectionName, this, Endpoint);
     }
 }

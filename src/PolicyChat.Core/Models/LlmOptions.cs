@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace PolicyChat.Core.Models;
 
 /// <summary>
@@ -18,20 +20,26 @@ public sealed class LlmOptions
     public string ApiKey { get; set; } = "";
 
     /// <summary>Longest wait for a whole answer, streaming included.</summary>
+    [Range(1, 3600, ErrorMessage = OptionChecks.Range)]
     public int TimeoutSeconds { get; set; } = 120;
 
     /// <summary>Longest wait for the first streamed text (a cold model load can take a while).</summary>
+    [Range(1, 3600, ErrorMessage = OptionChecks.Range)]
     public int FirstTokenTimeoutSeconds { get; set; } = 60;
 
+    [Range(0.0, 2.0, ErrorMessage = OptionChecks.Range)]
     public float Temperature { get; set; } = 0.2f;
 
     /// <summary>Longest answer, in tokens (sent as <c>max_tokens</c> and <c>max_completion_tokens</c>).</summary>
+    [Range(1, 131072, ErrorMessage = OptionChecks.Range)]
     public int MaxOutputTokens { get; set; } = 1024;
 
     /// <summary>The model's context window in tokens (Ollama: <c>OLLAMA_CONTEXT_LENGTH</c>); prompts are cut to fit it with the answer.</summary>
+    [Range(257, 2_000_000, ErrorMessage = OptionChecks.Range)]
     public int ContextTokens { get; set; } = 8192;
 
     /// <summary>Seconds between background probes of a model that failed (answers are extractive meanwhile).</summary>
+    [Range(1, 3600, ErrorMessage = OptionChecks.Range)]
     public int ProbeIntervalSeconds { get; set; } = 15;
 
     /// <summary>True when an endpoint and a model are configured.</summary>
@@ -42,39 +50,13 @@ public sealed class LlmOptions
     {
         if (!Enabled)
         {
-            if (string.IsNullOrWhiteSpace(Endpoint) != string.IsNullOrWhiteSpace(Model))
-            {
-                yield return $"{SectionName}:Endpoint and {SectionName}:Model must both be set to use a language model, or both be empty to run without one";
-            }
-            yield break;
+            return string.IsNullOrWhiteSpace(Endpoint) == string.IsNullOrWhiteSpace(Model) ? []
+                : [$"{SectionName}:Endpoint and {SectionName}:Model must both be set to use a language model, or both be empty to run without one"];
         }
-        if (OptionChecks.EndpointProblem(SectionName, Endpoint) is { } endpointProblem)
+        return OptionChecks.Problems(SectionName, this, Endpoint).Concat(new[]
         {
-            yield return endpointProblem;
-        }
-        if (TimeoutSeconds is < 1 or > 3600)
-        {
-            yield return $"{SectionName}:TimeoutSeconds must be between 1 and 3600 (it is {TimeoutSeconds})";
-        }
-        if (FirstTokenTimeoutSeconds < 1 || FirstTokenTimeoutSeconds > TimeoutSeconds)
-        {
-            yield return $"{SectionName}:FirstTokenTimeoutSeconds must be between 1 and {SectionName}:TimeoutSeconds ({TimeoutSeconds}) (it is {FirstTokenTimeoutSeconds})";
-        }
-        if (!float.IsFinite(Temperature) || Temperature is < 0 or > 2)
-        {
-            yield return $"{SectionName}:Temperature must be between 0 and 2 (it is {Temperature})";
-        }
-        if (MaxOutputTokens is < 1 or > 131072)
-        {
-            yield return $"{SectionName}:MaxOutputTokens must be between 1 and 131072 (it is {MaxOutputTokens})";
-        }
-        if (ContextTokens < MaxOutputTokens + 256 || ContextTokens > 2_000_000)
-        {
-            yield return $"{SectionName}:ContextTokens must be at least {SectionName}:MaxOutputTokens + 256 ({MaxOutputTokens + 256}) so a prompt fits (it is {ContextTokens})";
-        }
-        if (ProbeIntervalSeconds is < 1 or > 3600)
-        {
-            yield return $"{SectionName}:ProbeIntervalSeconds must be between 1 and 3600 (it is {ProbeIntervalSeconds})";
-        }
+            FirstTokenTimeoutSeconds > TimeoutSeconds ? $"{SectionName}:FirstTokenTimeoutSeconds must not exceed {SectionName}:TimeoutSeconds ({TimeoutSeconds}) (it is {FirstTokenTimeoutSeconds})" : null,
+            ContextTokens < MaxOutputTokens + 256 ? $"{SectionName}:ContextTokens must be at least {SectionName}:MaxOutputTokens + 256 ({MaxOutputTokens + 256}) so a prompt fits (it is {ContextTokens})" : null,
+        }.OfType<string>());
     }
 }

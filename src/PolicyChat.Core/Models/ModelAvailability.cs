@@ -34,36 +34,24 @@ public sealed class ModelAvailability(ILogger<ModelAvailability>? logger = null)
     }
 
     /// <summary>
-    /// The model failed. A failure that says no model is there to answer (unreachable, model missing, key refused)
-    /// makes the state Unavailable and is logged as a warning only when that changes the state (debug otherwise). Any
-    /// other failure (timeout, busy, server error, dropped stream) is an event of this answer: logged as a warning, state
-    /// unchanged. Returns true when the state changed.
+    /// The model failed. A failure that says no model is there to answer (unreachable, model missing, key refused;
+    /// for an open circuit, the failure that opened it) makes the state Unavailable and is logged as a warning only
+    /// when that changes the state (debug otherwise). Any other failure (timeout, busy, server error, dropped stream)
+    /// is an event of this answer: logged as a warning, state unchanged. Returns true when the state changed.
     /// </summary>
     public bool ReportFailure(Exception failure, string when)
     {
         ArgumentNullException.ThrowIfNull(failure);
-        if (failure is ModelException { Kind: ModelFailureKind.CircuitOpen, InnerException: ModelException cause })
+        var cause = failure is ModelException { Kind: ModelFailureKind.CircuitOpen, InnerException: ModelException opener } ? opener : failure;
+        if (cause is not ModelException { Kind: ModelFailureKind.Unreachable or ModelFailureKind.ModelNotFound or ModelFailureKind.Unauthorized })
         {
-            failure = cause; // The failure that opened the circuit says whether a model is there.
-        }
-        if (failure is not ModelException { Kind: ModelFailureKind.Unreachable or ModelFailureKind.ModelNotFound or ModelFailureKind.Unauthorized } absent)
-        {
-            if (failure is ModelException model)
-            {
-                _logger.LogWarning("The language model failed {When}: {Reason}", when, model.Message);
-            }
-            else
-            {
-                _logger.LogWarning(failure, "The language model failed {When}", when);
-            }
+            // A classified failure already names the endpoint and the fix; its stack trace adds nothing.
+            _logger.LogWarning(cause is ModelException ? null : cause, "The language model failed {When}: {Reason}", when, cause.Message);
             return false;
         }
-        var previous = (ModelState)Interlocked.Exchange(ref _state, (int)ModelState.Unavailable);
-        var changed = previous != ModelState.Unavailable;
-        // A classified failure already names the endpoint and the fix; its stack trace adds nothing.
+        var changed = (ModelState)Interlocked.Exchange(ref _state, (int)ModelState.Unavailable) != ModelState.Unavailable;
         _logger.Log(changed ? LogLevel.Warning : LogLevel.Debug,
-            "The language model failed {When}: {Reason}. Answers quote the sources until it is back (logged once until it changes).",
-            when, absent.Message);
+            "The language model failed {When}: {Reason}. Answers quote the sources until it is back (logged once until it changes).", when, cause.Message);
         return changed;
     }
 }

@@ -3,6 +3,7 @@ using System.ClientModel.Primitives;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using OpenAI;
+using OpenAI.Chat;
 
 namespace PolicyChat.Core.Models;
 
@@ -11,8 +12,9 @@ public static class ModelClients
 {
     /// <summary>
     /// The chat client for <paramref name="options"/>: the OpenAI SDK's chat client as an M.E.AI <see cref="IChatClient"/>,
-    /// wrapped (outermost first) in a <see cref="CircuitBreakerChatClient"/> (unless <paramref name="withBreaker"/> is
-    /// false), logging, OpenTelemetry, a <see cref="TimeoutChatClient"/> and the <see cref="OpenAiCompatibilityChatClient"/>.
+    /// wrapped (outermost first) in a <see cref="ResilientChatClient"/> (timeouts; retry and circuit breaker unless
+    /// <paramref name="withBreaker"/> is false), logging, OpenTelemetry, the <see cref="OpenAiCompatibilityChatClient"/>
+    /// and the configured temperature and output limit for calls that set none.
     /// </summary>
     /// <param name="httpClient">Shared client; null creates one with <see cref="ModelEndpoints.CreateHttpClient"/>.</param>
     public static IChatClient CreateChatClient(LlmOptions options, HttpClient? httpClient = null, ILoggerFactory? loggerFactory = null, bool withBreaker = true)
@@ -23,36 +25,88 @@ public static class ModelClients
             throw new ArgumentException($"{LlmOptions.SectionName}:Endpoint and {LlmOptions.SectionName}:Model must be set to create a chat client.", nameof(options));
         }
         var context = new ModelCallContext(LlmOptions.SectionName, ModelEndpoints.BaseUrl(options.Endpoint), options.Model, TimeSpan.FromSeconds(options.TimeoutSeconds));
-        var sdk = CreateOpenAiClient(options.Endpoint, options.ApiKey, context, httpClient).GetChatClient(options.Model).AsIChatClient();
-        var builder = new ChatClientBuilder(sdk);
-        if (withBreaker)
-        {
-            builder.Use(inner => new CircuitBreakerChatClient(inner, options, loggerFactory?.CreateLogger<CircuitBreakerChatClient>()));
-        }
+        var builder = new ChatClientBuilder(CreateOpenAiClient(options.Endpoint, options.ApiKey, context, httpClient).GetChatClient(options.Model).AsIChatClient())
+            .Use(inner => new ResilientChatClient(inner, TimeSpan.FromSeconds(options.FirstTokenTimeoutSeconds), TimeSpan.FromSeconds(options.TimeoutSeconds),
+                withBreaker ? TimeSpan.FromSeconds(options.ProbeIntervalSeconds) : null, loggerFactory?.CreateLogger<ResilientChatClient>()));
         if (loggerFactory is not null)
         {
             builder.UseLogging(loggerFactory);
         }
         return builder
             .UseOpenTelemetry(loggerFactory, sourceName: "PolicyChat")
-            .Use(inner => new TimeoutChatClient(inner, options))
-            .Use(inner => new OpenAiCompatibilityChatClient(inner, context, options))
+            .Use(inner => new OpenAiCompatibilityChatClient(inner, context))
+            .ConfigureOptions(chat =>
+            {
+                chat.Temperature ??= options.Temperature;
+                var maxTokens = chat.MaxOutputTokens ??= options.MaxOutputTokens;
+                var previous = chat.RawRepresentationFactory;
+                // Ollama reads max_tokens, where the SDK sends only max_completion_tokens. JsonPatch is the SDK's way to add a field.
+#pragma warning disable SCME0001
+                chat.RawRepresentationFactory = client =>
+                {
+                    var raw = previous?.Invoke(client) as ChatCompletionOptions ?? new ChatCompletionOptions();
+                    raw.Patch.Set("$.max_tokens"u8, maxTokens);
+                    return raw;
+                };
+#pragma warning restore SCME0001
+            })
             .Build();
     }
 
-    /// <summary>The embedding generator for <paramref name="options"/>, or null when embeddings are disabled (no model).</summary>
+    /// <summary>
+    /// The SDK's embedding client as an M.E.AI generator (through the <see cref="ResponseBodyPolicy"/>), or null when
+    /// embeddings are disabled. Failures become <see cref="ModelException"/>s; every answer must hold one vector per
+    /// input, all of one size (<see cref="EmbeddingOptions.Dimensions"/> when set). Callers batch (<see cref="EmbeddingOptions.BatchSize"/>).
+    /// </summary>
+    /// <param name="httpClient">Shared client (see <see cref="ModelEndpoints.CreateHttpClient"/>); not disposed here.</param>
     public static IEmbeddingGenerator<string, Embedding<float>>? CreateEmbeddingGenerator(EmbeddingOptions options, HttpClient httpClient)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.Enabled ? new OpenAiCompatibleEmbeddingGenerator(options, httpClient) : null;
+        ArgumentNullException.ThrowIfNull(httpClient);
+        if (!options.Enabled)
+        {
+            return null;
+        }
+        var context = new ModelCallContext(EmbeddingOptions.SectionName, ModelEndpoints.BaseUrl(options.Endpoint), options.Model, TimeSpan.FromSeconds(options.TimeoutSeconds));
+        var sdk = CreateOpenAiClient(options.Endpoint, options.ApiKey, context, httpClient)
+            .GetEmbeddingClient(options.Model).AsIEmbeddingGenerator(options.Dimensions);
+        return sdk.AsBuilder().Use(async (values, generationOptions, inner, cancellationToken) =>
+        {
+            var inputs = values as IReadOnlyCollection<string> ?? values.ToList();
+            if (inputs.Count == 0)
+            {
+                return [];
+            }
+            GeneratedEmbeddings<Embedding<float>> embedded;
+            try
+            {
+                embedded = await inner.GenerateAsync(inputs, generationOptions, cancellationToken);
+            }
+            catch (Exception ex) when (ModelErrors.TryMap(ex, context, cancellationToken, out var mapped))
+            {
+                throw mapped;
+            }
+            var size = generationOptions?.Dimensions ?? options.Dimensions ?? embedded.FirstOrDefault()?.Vector.Length;
+            if (embedded.Count != inputs.Count)
+            {
+                throw ModelErrors.InvalidResponse(context, $"{embedded.Count} embeddings for {inputs.Count} inputs");
+            }
+            if (embedded.FirstOrDefault(e => e.Vector.Length != size || size == 0) is { } odd)
+            {
+                throw ModelErrors.InvalidResponse(context, options.Dimensions is { } d && generationOptions?.Dimensions is null
+                    ? $"a vector of {odd.Vector.Length} dimensions where {EmbeddingOptions.SectionName}:Dimensions is {d}"
+                    : $"vectors of {size} and {odd.Vector.Length} dimensions in one answer");
+            }
+            return embedded;
+        }).Build();
     }
 
     /// <summary>
     /// An SDK client without its own retries (a retried generation waits its whole timeout again; retrying is the
-    /// circuit breaker's decision), with <c>NetworkTimeout</c> = the whole-answer bound, our HTTP client, no
-    /// Authorization header when no key is set, and the <see cref="JsonBodyPolicy"/>.
+    /// <see cref="ResilientChatClient"/>'s decision), with <c>NetworkTimeout</c> = the whole-answer bound, our HTTP
+    /// client, no Authorization header when no key is set, and the <see cref="ResponseBodyPolicy"/>.
     /// </summary>
-    internal static OpenAIClient CreateOpenAiClient(string endpoint, string apiKey, ModelCallContext context, HttpClient? httpClient, PipelinePolicy? policy = null)
+    internal static OpenAIClient CreateOpenAiClient(string endpoint, string apiKey, ModelCallContext context, HttpClient? httpClient)
     {
         var clientOptions = new OpenAIClientOptions
         {
@@ -62,11 +116,7 @@ public static class ModelClients
             UserAgentApplicationId = "PolicyChat",
             Transport = new HttpClientPipelineTransport(httpClient ?? ModelEndpoints.CreateHttpClient()),
         };
-        clientOptions.AddPolicy(new JsonBodyPolicy(context), PipelinePosition.BeforeTransport);
-        if (policy is not null)
-        {
-            clientOptions.AddPolicy(policy, PipelinePosition.BeforeTransport);
-        }
+        clientOptions.AddPolicy(new ResponseBodyPolicy(context), PipelinePosition.BeforeTransport);
 #pragma warning disable OPENAI001 // The AuthenticationPolicy constructor is marked for evaluation; it is the only way to send no key at all.
         return string.IsNullOrEmpty(apiKey)
             ? new OpenAIClient(new NoAuthenticationPolicy(), clientOptions)

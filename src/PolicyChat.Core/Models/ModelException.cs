@@ -33,7 +33,7 @@ public enum ModelFailureKind
     /// <summary>The server answered something that is not a valid OpenAI-compatible response.</summary>
     InvalidResponse,
 
-    /// <summary>Not called: the model failed recently and is being probed (see <see cref="CircuitBreakerChatClient"/>).</summary>
+    /// <summary>Not called: the model failed recently and is being probed (see <see cref="ResilientChatClient"/>).</summary>
     CircuitOpen,
 }
 
@@ -42,23 +42,16 @@ public enum ModelFailureKind
 /// it names the endpoint, the model and the fix, never a stack trace or the prompt. End users should see
 /// <see cref="UserMessageEnglish"/> / <see cref="UserMessageArabic"/> instead.
 /// </summary>
-public class ModelException : Exception
+public sealed class ModelException(ModelFailureKind kind, string message, Exception? innerException = null, int? statusCode = null)
+    : Exception(message, innerException)
 {
-    public ModelException(ModelFailureKind kind, string message, Exception? innerException = null, int? statusCode = null)
-        : base(message, innerException)
-    {
-        Kind = kind;
-        StatusCode = statusCode;
-    }
-
-    public ModelFailureKind Kind { get; }
+    public ModelFailureKind Kind { get; } = kind;
 
     /// <summary>The HTTP status the server answered with, when there was one.</summary>
-    public int? StatusCode { get; }
+    public int? StatusCode { get; } = statusCode;
 
     /// <summary>True when trying again later may succeed without changing the configuration.</summary>
-    public bool IsTransient => Kind is ModelFailureKind.Unreachable or ModelFailureKind.Timeout or ModelFailureKind.ModelLoading
-        or ModelFailureKind.Overloaded or ModelFailureKind.ConnectionLost or ModelFailureKind.ServerError or ModelFailureKind.CircuitOpen;
+    public bool IsTransient => Kind is not (ModelFailureKind.ModelNotFound or ModelFailureKind.Unauthorized or ModelFailureKind.BadRequest or ModelFailureKind.InvalidResponse);
 
     /// <summary>A short English message for end users.</summary>
     public string UserMessageEnglish => Kind switch
@@ -79,16 +72,4 @@ public class ModelException : Exception
         ModelFailureKind.ConnectionLost or ModelFailureKind.ServerError or ModelFailureKind.InvalidResponse => "توقّف النموذج اللغوي قبل إكمال إجابته. يُرجى المحاولة مرة أخرى.",
         _ => "النموذج اللغوي غير متاح حاليًا. يُرجى المحاولة لاحقًا.",
     };
-}
-
-/// <summary>
-/// The model cannot be used at all right now: unreachable, timed out, missing, loading, busy, key rejected, or the
-/// connection dropped. Callers may degrade (e.g. show retrieved passages without a generated answer).
-/// </summary>
-public sealed class ModelUnavailableException : ModelException
-{
-    public ModelUnavailableException(ModelFailureKind kind, string message, Exception? innerException = null, int? statusCode = null)
-        : base(kind, message, innerException, statusCode)
-    {
-    }
 }

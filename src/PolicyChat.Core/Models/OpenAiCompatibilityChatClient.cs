@@ -1,3 +1,4 @@
+using System.ClientModel.Primitives;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
@@ -8,31 +9,22 @@ namespace PolicyChat.Core.Models;
 
 /// <summary>
 /// What the M.E.AI OpenAI adapter leaves to us for OpenAI-compatible servers (each case has a test against the scripted
-/// server): failures become <see cref="ModelException"/>s naming the setting to fix (caller cancellation stays an
-/// <see cref="OperationCanceledException"/>); an <c>{"error":…}</c> event inside a 200 stream, which the SDK reads as
-/// an empty update, ends the stream with that error; a stream that ends with neither a finish reason nor an error
-/// (a proxy or server that closed early) is a lost connection, not a short answer; the output limit also goes out as
-/// <c>max_tokens</c>, which Ollama reads where the SDK sends only <c>max_completion_tokens</c>.
+/// server, and <c>OpenAiSdkBehaviourTests</c> shows the bare SDK's behaviour): failures become <see cref="ModelException"/>s
+/// naming the setting to fix (caller cancellation stays an <see cref="OperationCanceledException"/>); an
+/// <c>{"error":…}</c> event inside a 200 stream, which the SDK reads as an empty update, ends the stream with that
+/// error (whole answers are the <see cref="ResponseBodyPolicy"/>'s); a stream that ends with neither a finish reason
+/// nor an error (a proxy or server that closed early, or a plain body where events were asked for) is a lost
+/// connection, not a short answer.
 /// </summary>
-public sealed class OpenAiCompatibilityChatClient : DelegatingChatClient
+internal sealed class OpenAiCompatibilityChatClient(IChatClient innerClient, ModelCallContext context) : DelegatingChatClient(innerClient)
 {
-    private readonly ModelCallContext _context;
-    private readonly LlmOptions _options;
-
-    internal OpenAiCompatibilityChatClient(IChatClient innerClient, ModelCallContext context, LlmOptions options)
-        : base(innerClient)
-    {
-        _context = context;
-        _options = options;
-    }
-
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         try
         {
-            return await base.GetResponseAsync(messages, WithDefaults(options), cancellationToken);
+            return await base.GetResponseAsync(messages, options, cancellationToken);
         }
-        catch (Exception ex) when (ModelErrors.TryMap(ex, _context, cancellationToken, out var mapped))
+        catch (Exception ex) when (ModelErrors.TryMap(ex, context, cancellationToken, out var mapped))
         {
             throw mapped;
         }
@@ -44,7 +36,7 @@ public sealed class OpenAiCompatibilityChatClient : DelegatingChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var finished = false;
-        await using var updates = base.GetStreamingResponseAsync(messages, WithDefaults(options), cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using var updates = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (true)
         {
             try
@@ -54,52 +46,22 @@ public sealed class OpenAiCompatibilityChatClient : DelegatingChatClient
                     break;
                 }
             }
-            catch (Exception ex) when (ModelErrors.TryMap(ex, _context, cancellationToken, out var mapped))
+            catch (Exception ex) when (ModelErrors.TryMap(ex, context, cancellationToken, out var mapped))
             {
                 throw mapped;
             }
-            var update = updates.Current;
-            if (update.RawRepresentation is StreamingChatCompletionUpdate raw && ErrorIn(raw) is { } error)
+            // An error event has no choices: the SDK keeps its fields only in the raw update's JSON.
+            if (updates.Current.RawRepresentation is StreamingChatCompletionUpdate { ContentUpdate.Count: 0, FinishReason: null, Usage: null } raw
+                && ModelErrors.ErrorIn(JsonNode.Parse(ModelReaderWriter.Write(raw, ModelReaderWriterOptions.Json).ToMemory().Span)) is { } error)
             {
-                throw error;
+                throw ModelErrors.ErrorInBody(error.Message, error.Code, context, midStream: true);
             }
-            finished |= update.FinishReason is not null;
-            yield return update;
+            finished |= updates.Current.FinishReason is not null;
+            yield return updates.Current;
         }
         if (!finished)
         {
-            throw ModelErrors.ConnectionLost(_context);
+            throw ModelErrors.ConnectionLost(context);
         }
-    }
-
-    private ChatOptions WithDefaults(ChatOptions? options)
-    {
-        var result = options?.Clone() ?? new ChatOptions();
-        result.Temperature ??= _options.Temperature;
-        result.MaxOutputTokens ??= _options.MaxOutputTokens;
-        var maxTokens = result.MaxOutputTokens.Value;
-        var previous = result.RawRepresentationFactory;
-        result.RawRepresentationFactory = client =>
-        {
-            var raw = previous?.Invoke(client) as ChatCompletionOptions ?? new ChatCompletionOptions();
-#pragma warning disable SCME0001 // JsonPatch is the SDK's documented way to send fields it does not model.
-            raw.Patch.Set("$.max_tokens"u8, maxTokens);
-#pragma warning restore SCME0001
-            return raw;
-        };
-        return result;
-    }
-
-    /// <summary>The error an event carried in place of a chunk (<c>{"error":…}</c> or vLLM's flat <c>{"object":"error","message"}</c>).</summary>
-    private ModelException? ErrorIn(StreamingChatCompletionUpdate update)
-    {
-#pragma warning disable SCME0001
-        ref var patch = ref update.Patch;
-        var node = patch.TryGetJson("$.error"u8, out var error) ? new JsonObject { ["error"] = JsonNode.Parse(error.Span) }
-            : patch.TryGetValue("$.message"u8, out string? message)
-                ? new JsonObject { ["object"] = "error", ["message"] = message, ["code"] = patch.TryGetValue("$.code"u8, out int code) ? code : null }
-                : null;
-#pragma warning restore SCME0001
-        return ModelErrors.TryGetErrorMessage(node, out var text, out var status) ? ModelErrors.ErrorInBody(text, status, _context) : null;
     }
 }

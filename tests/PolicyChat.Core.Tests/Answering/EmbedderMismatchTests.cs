@@ -127,11 +127,16 @@ public sealed class EmbedderMismatchTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task IngestAsync_ChunksSizedInCharacters_RecordsNoTokenizer()
+    public async Task IngestAsync_DefaultSizesInTokens_RecordTheTokenizer_CharacterFallbackRecordsNone()
     {
-        await using var services = Services(BuiltWith, 32);
+        await using (var byDefault = Services(BuiltWith, 32))
+        {
+            Assert.Equal("o200k", (await byDefault.GetRequiredService<IIndexStore>().GetEmbedderAsync())!.Tokenizer);
+        }
+        await using var characters = Services(BuiltWith, 32, "characters.db", s => s["Chunking:TargetTokens"] = "0");
+        await characters.GetRequiredService<IngestionPipeline>().IngestAsync([Documents]);
 
-        Assert.Null((await services.GetRequiredService<IIndexStore>().GetEmbedderAsync())!.Tokenizer);
+        Assert.Null((await characters.GetRequiredService<IIndexStore>().GetEmbedderAsync())!.Tokenizer);
     }
 
     private ServiceProvider Services(string model, int dimensions, string index = "index.db", Action<Dictionary<string, string?>>? configure = null)

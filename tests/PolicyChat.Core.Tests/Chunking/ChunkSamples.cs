@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using PolicyChat.Core.Chunking;
 using PolicyChat.Core.Documents;
+using PolicyChat.Core.Tokens;
 
 namespace PolicyChat.Core.Tests.Chunking;
 
@@ -113,8 +114,10 @@ internal static class ChunkSamples
             Assert.True(chunk.Start > previousStart, where + " does not start after the previous chunk");
             Assert.True(IsWordBoundary(text, chunk.Start), where + " starts inside a word: " + Excerpt(text, chunk.Start));
             Assert.True(IsWordBoundary(text, chunk.End), where + " ends inside a word: " + Excerpt(text, chunk.End));
-            Assert.True(chunk.Text.Length <= options.MaxChars || !chunk.Text.Any(char.IsWhiteSpace),
-                where + $" has {chunk.Text.Length} chars > {options.MaxChars} and is not a single token: " + Escape(chunk.Text));
+            var (size, max, unit) = options.TargetTokens > 0
+                ? (TokenizerFactory.Default.CountTokens(chunk.Text), options.MaxTokens, "tokens")
+                : (chunk.Text.Length, options.MaxChars, "chars");
+            Assert.True(size <= max || !chunk.Text.Any(char.IsWhiteSpace), where + $" has {size} {unit} > {max} and is not a single word: " + Escape(chunk.Text));
             // Nothing but white space is left out between chunks.
             if (chunk.Start > previousEnd)
             {

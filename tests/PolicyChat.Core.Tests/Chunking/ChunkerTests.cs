@@ -6,7 +6,7 @@ namespace PolicyChat.Core.Tests.Chunking;
 
 public sealed class ChunkerTests
 {
-    private static readonly ChunkingOptions s_small = new() { TargetChars = 300, MaxChars = 450, OverlapSentences = 1 };
+    private static readonly ChunkingOptions s_small = new() { TargetTokens = 0, TargetChars = 300, MaxChars = 450, OverlapSentences = 1 };
 
     public static TheoryData<string, int, bool> Languages => new()
     {
@@ -42,7 +42,7 @@ public sealed class ChunkerTests
         foreach (var file in files)
         {
             var text = File.ReadAllText(file);
-            foreach (var options in new[] { new ChunkingOptions(), s_small, new ChunkingOptions { TargetChars = 120, MaxChars = 160 } })
+            foreach (var options in new[] { new ChunkingOptions(), s_small, new ChunkingOptions { TargetTokens = 0, TargetChars = 120, MaxChars = 160 } })
             {
                 var chunks = new Chunker(options).Split(text);
 
@@ -173,7 +173,7 @@ public sealed class ChunkerTests
     public void Split_ParagraphsBeyondTarget_NextChunkStartsWithLastSentenceOfPrevious()
     {
         var text = NumberedParagraphs(paragraphs: 12, sentencesPerParagraph: 3);
-        var options = new ChunkingOptions { TargetChars = 300, MaxChars = 450, OverlapSentences = 1 };
+        var options = new ChunkingOptions { TargetTokens = 0, TargetChars = 300, MaxChars = 450, OverlapSentences = 1 };
 
         var chunks = new Chunker(options).Split(text);
 
@@ -192,7 +192,7 @@ public sealed class ChunkerTests
     public void Split_TwoOverlapSentences_RepeatsLastTwoSentences()
     {
         var text = NumberedParagraphs(paragraphs: 12, sentencesPerParagraph: 3);
-        var options = new ChunkingOptions { TargetChars = 300, MaxChars = 450, OverlapSentences = 2 };
+        var options = new ChunkingOptions { TargetTokens = 0, TargetChars = 300, MaxChars = 450, OverlapSentences = 2 };
 
         var chunks = new Chunker(options).Split(text);
 
@@ -207,7 +207,7 @@ public sealed class ChunkerTests
     public void Split_OverlapDisabled_ChunksAreDisjoint()
     {
         var text = NumberedParagraphs(paragraphs: 12, sentencesPerParagraph: 3);
-        var options = new ChunkingOptions { TargetChars = 300, MaxChars = 450, OverlapSentences = 0 };
+        var options = new ChunkingOptions { TargetTokens = 0, TargetChars = 300, MaxChars = 450, OverlapSentences = 0 };
 
         var chunks = new Chunker(options).Split(text);
 
@@ -223,7 +223,7 @@ public sealed class ChunkerTests
     {
         var longSentence = "This sentence is deliberately long so that it exceeds half of the target size of the chunk.";
         var text = string.Join("\n", Enumerable.Range(0, 6).Select(i => $"Short {i}. " + longSentence));
-        var options = new ChunkingOptions { TargetChars = 150, MaxChars = 200, OverlapSentences = 1 };
+        var options = new ChunkingOptions { TargetTokens = 0, TargetChars = 150, MaxChars = 200, OverlapSentences = 1 };
         Assert.True(longSentence.Length >= options.TargetChars / 2);
 
         var chunks = new Chunker(options).Split(text);
@@ -241,7 +241,7 @@ public sealed class ChunkerTests
         var first = NumberedParagraphs(paragraphs: 4, sentencesPerParagraph: 3);
         var text = "Section A\n" + first + "\nSection B\n" + first;
         HeadingSpan[] headings = [Span(text, "Section A", 1), Span(text, "Section B", 1)];
-        var options = new ChunkingOptions { TargetChars = 300, MaxChars = 450, OverlapSentences = 1 };
+        var options = new ChunkingOptions { TargetTokens = 0, TargetChars = 300, MaxChars = 450, OverlapSentences = 1 };
 
         var chunks = new Chunker(options).Split(text, headings);
 
@@ -254,7 +254,7 @@ public sealed class ChunkerTests
     public void Split_LongEnglishParagraph_BreaksOnlyAtSentenceEnds()
     {
         var text = ChunkSamples.Paragraph(ChunkSamples.EnglishSentences, " ", new Random(7), 80);
-        var options = new ChunkingOptions { TargetChars = 400, MaxChars = 600, OverlapSentences = 0 };
+        var options = new ChunkingOptions { TargetTokens = 0, TargetChars = 400, MaxChars = 600, OverlapSentences = 0 };
 
         var chunks = new Chunker(options).Split(text);
 
@@ -280,7 +280,7 @@ public sealed class ChunkerTests
     {
         var clause = "وتشمل الخطة تدريب المهندسين وبناء مراكز البيانات وتطوير النماذج";
         var text = string.Join("، ", Enumerable.Repeat(clause, 40)) + ".";
-        var options = new ChunkingOptions { TargetChars = 300, MaxChars = 400, OverlapSentences = 1 };
+        var options = new ChunkingOptions { TargetTokens = 0, TargetChars = 300, MaxChars = 400, OverlapSentences = 1 };
 
         var chunks = new Chunker(options).Split(text);
 
@@ -297,7 +297,7 @@ public sealed class ChunkerTests
     public void Split_ArabicPunctuation_BreaksAtQuestionMarkAndSemicolon()
     {
         var text = string.Concat(Enumerable.Repeat("هل يطبق القانون على الشركات الناشئة؟ نعم؛ ويطبق أيضا على الشركات الكبرى. ", 30)).Trim();
-        var options = new ChunkingOptions { TargetChars = 200, MaxChars = 300, OverlapSentences = 0 };
+        var options = new ChunkingOptions { TargetTokens = 0, TargetChars = 200, MaxChars = 300, OverlapSentences = 0 };
 
         var chunks = new Chunker(options).Split(text);
 
@@ -311,7 +311,7 @@ public sealed class ChunkerTests
     public void Split_ChineseWithPunctuation_BreaksAtCjkPunctuation()
     {
         var text = ChunkSamples.Paragraph(ChunkSamples.ChineseSentences, "", new Random(3), 60);
-        var options = new ChunkingOptions { TargetChars = 200, MaxChars = 300, OverlapSentences = 1 };
+        var options = new ChunkingOptions { TargetTokens = 0, TargetChars = 200, MaxChars = 300, OverlapSentences = 1 };
 
         var chunks = new Chunker(options).Split(text);
 
@@ -330,7 +330,7 @@ public sealed class ChunkerTests
             builder.Append(i % 3 == 0 ? char.ConvertFromUtf32(0x20000 + (i % 16)) : "数据");
         }
         var text = builder.ToString();
-        var options = new ChunkingOptions { TargetChars = 300, MaxChars = 400, OverlapSentences = 1 };
+        var options = new ChunkingOptions { TargetTokens = 0, TargetChars = 300, MaxChars = 400, OverlapSentences = 1 };
 
         var chunks = new Chunker(options).Split(text);
 
@@ -347,7 +347,7 @@ public sealed class ChunkerTests
         var words = new[] { "policy", "سياسة", "regulation", "تنظيم", "data", "البيانات", "governance" };
         var random = new Random(5);
         var text = string.Join(' ', Enumerable.Range(0, 8000).Select(_ => words[random.Next(words.Length)]));
-        var options = new ChunkingOptions();
+        var options = new ChunkingOptions { TargetTokens = 0 };
 
         var chunks = new Chunker(options).Split(text);
 
@@ -366,7 +366,7 @@ public sealed class ChunkerTests
     {
         var token = "https://example.org/" + new string('a', 2000);
         var text = "See the source.\n" + token + "\nThat was the link.";
-        var options = new ChunkingOptions { TargetChars = 300, MaxChars = 400 };
+        var options = new ChunkingOptions { TargetTokens = 0, TargetChars = 300, MaxChars = 400 };
 
         var chunks = new Chunker(options).Split(text);
 
@@ -378,7 +378,7 @@ public sealed class ChunkerTests
     public void Split_HeadingFollowedByParagraphNearMax_SplitsParagraphToKeepMax()
     {
         var paragraph = string.Join(' ', Enumerable.Repeat("The authority reviews the filing within thirty days.", 8));
-        var options = new ChunkingOptions { TargetChars = 300, MaxChars = paragraph.Length + 5 };
+        var options = new ChunkingOptions { TargetTokens = 0, TargetChars = 300, MaxChars = paragraph.Length + 5 };
         var text = "Review Procedure\n" + paragraph;
 
         var chunks = new Chunker(options).Split(text, [Span(text, "Review Procedure", 1)]);
@@ -424,7 +424,7 @@ public sealed class ChunkerTests
             }
             var text = builder.ToString();
             var target = random.Next(20, 400);
-            var options = new ChunkingOptions { TargetChars = target, MaxChars = target + random.Next(0, 200), OverlapSentences = random.Next(0, 3) };
+            var options = new ChunkingOptions { TargetTokens = 0, TargetChars = target, MaxChars = target + random.Next(0, 200), OverlapSentences = random.Next(0, 3) };
             List<HeadingSpan>? headings = null;
             if (iteration % 2 == 1 && text.Length > 10)
             {
@@ -452,7 +452,7 @@ public sealed class ChunkerTests
     [InlineData(200, 100, 1)]
     [InlineData(100, 200, -1)]
     public void Constructor_InvalidOptions_Throws(int target, int max, int overlap) =>
-        Assert.Throws<ArgumentException>(() => new Chunker(new ChunkingOptions { TargetChars = target, MaxChars = max, OverlapSentences = overlap }));
+        Assert.Throws<ArgumentException>(() => new Chunker(new ChunkingOptions { TargetTokens = 0, TargetChars = target, MaxChars = max, OverlapSentences = overlap }));
 
     private static HeadingSpan Span(string text, string heading, int level)
     {

@@ -10,7 +10,7 @@ public sealed class ModelAvailabilityTests
     {
         var logger = new ListLogger<ModelAvailability>();
         var availability = new ModelAvailability(logger);
-        var down = new ModelUnavailableException(ModelFailureKind.Unreachable, "http://localhost:11434 refused the connection");
+        var down = new ModelException(ModelFailureKind.Unreachable, "http://localhost:11434 refused the connection");
 
         var changes = new List<bool>();
         for (var i = 0; i < 5; i++)

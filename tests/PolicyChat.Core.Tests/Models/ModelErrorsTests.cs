@@ -37,10 +37,10 @@ public sealed class ModelErrorsTests
     [InlineData(500, "{\"error\":{\"message\":\"boom\"}}", ModelFailureKind.ServerError)]
     public void FromStatus_Status_MapsKind(int status, string body, ModelFailureKind expected)
     {
-        var error = ModelErrors.FromStatus(status, body, new ModelCallContext("Llm", "http://h:1", "m", TimeSpan.FromSeconds(1)));
+        var error = ModelErrors.FromStatus(status, ModelErrors.ServerMessage(body), new ModelCallContext("Llm", "http://h:1", "m", TimeSpan.FromSeconds(1)));
 
         Assert.Equal(expected, error.Kind);
         Assert.Equal(status, error.StatusCode);
-        Assert.Equal(expected is not (ModelFailureKind.BadRequest or ModelFailureKind.ServerError), error is ModelUnavailableException);
+        Assert.Equal(expected is not (ModelFailureKind.ModelNotFound or ModelFailureKind.Unauthorized or ModelFailureKind.BadRequest), error.IsTransient);
     }
 }

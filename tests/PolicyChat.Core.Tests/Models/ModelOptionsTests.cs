@@ -35,7 +35,7 @@ public sealed class ModelOptionsTests
     {
         var problems = new LlmOptions { TimeoutSeconds = 0, FirstTokenTimeoutSeconds = 500, Temperature = 3, MaxOutputTokens = 0 }.Validate().ToList();
 
-        Assert.Contains(problems, p => p.StartsWith("Llm:TimeoutSeconds", StringComparison.Ordinal));
+        Assert.Contains("Llm:TimeoutSeconds must be between 1 and 3600", problems);
         Assert.Contains(problems, p => p.StartsWith("Llm:FirstTokenTimeoutSeconds", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Llm:Temperature", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Llm:MaxOutputTokens", StringComparison.Ordinal));

@@ -8,7 +8,7 @@ namespace PolicyChat.Core.Tests.Models;
 
 /// <summary>
 /// Characterizes the bare OpenAI SDK (no PolicyChat guard) against the same scripted streams, to show why
-/// <c>SseGuardPolicy</c> exists. If an SDK upgrade changes these, revisit the guard.
+/// <see cref="PolicyChat.Core.Models.OpenAiCompatibilityChatClient"/> exists. If an SDK upgrade changes these, revisit it.
 /// </summary>
 public sealed class OpenAiSdkBehaviourTests : ModelTestBase
 {

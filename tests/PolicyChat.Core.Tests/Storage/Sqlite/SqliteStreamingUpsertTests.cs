@@ -12,7 +12,7 @@ public sealed class SqliteStreamingUpsertTests : IDisposable
 {
     private readonly string _directory = TestPaths.NewTempDirectory();
     private readonly DocumentIndexer _indexer =
-        new(TextAnalyzer.Default, new Chunker(new ChunkingOptions { TargetChars = 200, MaxChars = 300, OverlapSentences = 0 }));
+        new(TextAnalyzer.Default, new Chunker(new ChunkingOptions { TargetTokens = 0, TargetChars = 200, MaxChars = 300, OverlapSentences = 0 }));
 
     public void Dispose()
     {

@@ -5,7 +5,7 @@ using PolicyChat.Testing;
 
 namespace PolicyChat.Core.Tests.Models;
 
-public sealed class OpenAiCompatibleEmbeddingGeneratorTests : ModelTestBase
+public sealed class EmbeddingGeneratorTests : ModelTestBase
 {
     private static readonly string[] s_texts =
     [
@@ -18,17 +18,17 @@ public sealed class OpenAiCompatibleEmbeddingGeneratorTests : ModelTestBase
         "privacy",
     ];
 
-    private OpenAiCompatibleEmbeddingGenerator NewGenerator(int batchSize = 32, int? dimensions = null, int timeoutSeconds = 5) =>
-        new(EmbeddingOptionsFor(batchSize, dimensions, timeoutSeconds), Http);
+    private IEmbeddingGenerator<string, Embedding<float>> NewGenerator(int? dimensions = null, int timeoutSeconds = 5) =>
+        ModelClients.CreateEmbeddingGenerator(EmbeddingOptionsFor(dimensions: dimensions, timeoutSeconds: timeoutSeconds), Http)!;
 
     [Fact]
-    public async Task GenerateAsync_SevenTextsBatchOfThree_SendsThreeRequestsAndKeepsInputOrder()
+    public async Task GenerateAsync_SevenTexts_SendsOneRequestAndKeepsInputOrder()
     {
-        using var generator = NewGenerator(batchSize: 3);
+        using var generator = NewGenerator();
 
         var embeddings = await generator.GenerateAsync(s_texts);
 
-        Assert.Equal([3, 3, 1], Server.EmbeddingRequests.Select(r => r.Inputs.Count));
+        Assert.Equal([7], Server.EmbeddingRequests.Select(r => r.Inputs.Count)); // callers batch (DocumentEmbedder)
         Assert.Equal(s_texts, Server.EmbeddingRequests.SelectMany(r => r.Inputs));
         Assert.All(Server.EmbeddingRequests, r =>
         {
@@ -51,7 +51,7 @@ public sealed class OpenAiCompatibleEmbeddingGeneratorTests : ModelTestBase
     {
         Server.ReverseEmbeddingOrder = true;
         Server.IgnoreEncodingFormat = floatsWhateverAsked;
-        using var generator = NewGenerator(batchSize: 4);
+        using var generator = NewGenerator();
 
         var embeddings = await generator.GenerateAsync(s_texts);
 
@@ -73,9 +73,9 @@ public sealed class OpenAiCompatibleEmbeddingGeneratorTests : ModelTestBase
     }
 
     [Fact]
-    public async Task GenerateAsync_UsageReported_SumsPromptTokensOverBatches()
+    public async Task GenerateAsync_UsageReported_ReportsPromptTokens()
     {
-        using var generator = NewGenerator(batchSize: 2);
+        using var generator = NewGenerator();
 
         var embeddings = await generator.GenerateAsync(["a b", "c", "d e f"]);
 
@@ -105,19 +105,6 @@ public sealed class OpenAiCompatibleEmbeddingGeneratorTests : ModelTestBase
 
         Assert.Equal(ModelFailureKind.InvalidResponse, error.Kind);
         Assert.Contains("3 and 2 dimensions", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task GenerateAsync_SizeDiffersAcrossBatches_ThrowsInvalidResponse()
-    {
-        Server.EnqueueEmbeddings(
-            ScriptedReply.Json("{\"data\":[{\"index\":0,\"embedding\":[0.1,0.2,0.3]}]}"),
-            ScriptedReply.Json("{\"data\":[{\"index\":0,\"embedding\":[0.1,0.2,0.3,0.4]}]}"));
-        using var generator = NewGenerator(batchSize: 1);
-
-        var error = await Assert.ThrowsAsync<ModelException>(() => generator.GenerateAsync(["a", "b"]));
-
-        Assert.Equal(ModelFailureKind.InvalidResponse, error.Kind);
     }
 
     [Fact]
@@ -162,7 +149,7 @@ public sealed class OpenAiCompatibleEmbeddingGeneratorTests : ModelTestBase
         Server.Models = ["qwen2.5:7b"];
         using var generator = NewGenerator();
 
-        var error = await Assert.ThrowsAsync<ModelUnavailableException>(() => generator.GenerateAsync(["a"]));
+        var error = await Assert.ThrowsAsync<ModelException>(() => generator.GenerateAsync(["a"]));
 
         Assert.Equal(ModelFailureKind.ModelNotFound, error.Kind);
         Assert.StartsWith("model 'bge-m3' not found", error.Message, StringComparison.Ordinal);
@@ -175,7 +162,7 @@ public sealed class OpenAiCompatibleEmbeddingGeneratorTests : ModelTestBase
         Server.EnqueueEmbeddings(ScriptedReply.Loading());
         using var generator = NewGenerator();
 
-        var error = await Assert.ThrowsAsync<ModelUnavailableException>(() => generator.GenerateAsync(["a"]));
+        var error = await Assert.ThrowsAsync<ModelException>(() => generator.GenerateAsync(["a"]));
 
         Assert.Equal(ModelFailureKind.ModelLoading, error.Kind);
         Assert.Single(Server.EmbeddingRequests);
@@ -207,9 +194,9 @@ public sealed class OpenAiCompatibleEmbeddingGeneratorTests : ModelTestBase
     [Fact]
     public async Task GenerateAsync_ConnectionRefused_ThrowsUnreachable()
     {
-        using var generator = new OpenAiCompatibleEmbeddingGenerator(new EmbeddingOptions { Endpoint = ClosedPortUrl(), Model = EmbeddingModel }, Http);
+        using var generator = ModelClients.CreateEmbeddingGenerator(new EmbeddingOptions { Endpoint = ClosedPortUrl(), Model = EmbeddingModel }, Http)!;
 
-        var error = await Assert.ThrowsAsync<ModelUnavailableException>(() => generator.GenerateAsync(["a"]));
+        var error = await Assert.ThrowsAsync<ModelException>(() => generator.GenerateAsync(["a"]));
 
         Assert.Equal(ModelFailureKind.Unreachable, error.Kind);
         Assert.Contains("Embedding:Endpoint", error.Message, StringComparison.Ordinal);
@@ -221,7 +208,7 @@ public sealed class OpenAiCompatibleEmbeddingGeneratorTests : ModelTestBase
         Server.EnqueueEmbeddings(ScriptedReply.Drop(""));
         using var generator = NewGenerator();
 
-        var error = await Assert.ThrowsAsync<ModelUnavailableException>(() => generator.GenerateAsync(["a"]));
+        var error = await Assert.ThrowsAsync<ModelException>(() => generator.GenerateAsync(["a"]));
 
         Assert.True(error.Kind is ModelFailureKind.ConnectionLost or ModelFailureKind.Unreachable, error.Kind.ToString());
     }
@@ -233,7 +220,7 @@ public sealed class OpenAiCompatibleEmbeddingGeneratorTests : ModelTestBase
         using var generator = NewGenerator(timeoutSeconds: 1);
 
         var started = Stopwatch.StartNew();
-        var error = await Assert.ThrowsAsync<ModelUnavailableException>(() => generator.GenerateAsync(["a"]));
+        var error = await Assert.ThrowsAsync<ModelException>(() => generator.GenerateAsync(["a"]));
 
         Assert.Equal(ModelFailureKind.Timeout, error.Kind);
         Assert.Contains("Embedding:TimeoutSeconds", error.Message, StringComparison.Ordinal);

@@ -5,7 +5,7 @@ using PolicyChat.Testing;
 
 namespace PolicyChat.Core.Tests.Models;
 
-public sealed class CircuitBreakerChatClientTests : ModelTestBase
+public sealed class ResilientChatClientBreakerTests : ModelTestBase
 {
     private IChatClient NewBreakerClient(int firstTokenSeconds = 1, int probeSeconds = 1) =>
         ModelClients.CreateChatClient(new LlmOptions
@@ -23,7 +23,7 @@ public sealed class CircuitBreakerChatClientTests : ModelTestBase
         var hung = true;
         Server.ChatHandler = _ => hung ? ScriptedReply.Text("never").WithFirstByteDelay(TimeSpan.FromSeconds(60)) : ScriptedReply.Text("OK");
         using var client = NewBreakerClient(probeSeconds: 1);
-        var breaker = client.GetService<CircuitBreakerChatClient>()!;
+        var breaker = client.GetService<ResilientChatClient>()!;
 
         var clock = Stopwatch.StartNew();
         var (_, first) = await CollectUntilErrorAsync(client.GetStreamingResponseAsync(Question));
@@ -34,10 +34,10 @@ public sealed class CircuitBreakerChatClientTests : ModelTestBase
             clock.Restart();
             var (_, error) = await CollectUntilErrorAsync(client.GetStreamingResponseAsync(Question));
             fast.Add(clock.Elapsed);
-            Assert.Equal(ModelFailureKind.CircuitOpen, Assert.IsType<ModelUnavailableException>(error).Kind);
+            Assert.Equal(ModelFailureKind.CircuitOpen, Assert.IsType<ModelException>(error).Kind);
         }
 
-        Assert.Equal(ModelFailureKind.Timeout, Assert.IsType<ModelUnavailableException>(first).Kind);
+        Assert.Equal(ModelFailureKind.Timeout, Assert.IsType<ModelException>(first).Kind);
         Assert.InRange(firstTook, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(2));
         Assert.All(fast, t => Assert.True(t < TimeSpan.FromMilliseconds(500), $"took {t}"));
         Assert.True(breaker.IsOpen);
@@ -67,7 +67,7 @@ public sealed class CircuitBreakerChatClientTests : ModelTestBase
         Assert.Equal("Second try [1].", text);
         Assert.Equal(2, Server.ChatRequests.Count);
         Assert.True(Server.ChatRequests[0].ServerDropped);
-        Assert.False(client.GetService<CircuitBreakerChatClient>()!.IsOpen);
+        Assert.False(client.GetService<ResilientChatClient>()!.IsOpen);
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class CircuitBreakerChatClientTests : ModelTestBase
 
         Assert.Contains("boom again", error.Message, StringComparison.Ordinal);
         Assert.Equal(2, Server.ChatRequests.Count);
-        Assert.True(client.GetService<CircuitBreakerChatClient>()!.IsOpen);
+        Assert.True(client.GetService<ResilientChatClient>()!.IsOpen);
     }
 
     [Fact]
@@ -91,8 +91,8 @@ public sealed class CircuitBreakerChatClientTests : ModelTestBase
 
         var (_, error) = await CollectUntilErrorAsync(client.GetStreamingResponseAsync(Question));
 
-        Assert.Equal(ModelFailureKind.ModelNotFound, Assert.IsType<ModelUnavailableException>(error).Kind);
+        Assert.Equal(ModelFailureKind.ModelNotFound, Assert.IsType<ModelException>(error).Kind);
         Assert.Single(Server.ChatRequests);
-        Assert.False(client.GetService<CircuitBreakerChatClient>()!.IsOpen);
+        Assert.False(client.GetService<ResilientChatClient>()!.IsOpen);
     }
 }

@@ -5,21 +5,22 @@ using PolicyChat.Testing;
 
 namespace PolicyChat.Core.Tests.Models;
 
-public sealed class TimeoutChatClientTests : ModelTestBase
+public sealed class ResilientChatClientTimeoutTests : ModelTestBase
 {
-    private TimeoutChatClient NewTimeoutClient(TimeSpan total, TimeSpan firstToken) =>
-        new(NewChatClient(timeoutSeconds: 30), total, firstToken);
+    /// <summary>Timeouts only (no retry, no breaker) around the product's pipeline.</summary>
+    private ResilientChatClient NewTimeoutClient(TimeSpan total, TimeSpan firstToken) =>
+        new(NewChatClient(timeoutSeconds: 30), firstToken, total, probeInterval: null);
 
     [Fact]
     public async Task GetStreamingResponseAsync_NoFirstTokenInTime_ThrowsTimeoutAndCancelsRequest()
     {
         Server.EnqueueChat(ScriptedReply.Text("slow start").WithFirstByteDelay(TimeSpan.FromSeconds(10)));
-        using var client = NewTimeoutClient(TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(400));
+        using var client = NewTimeoutClient(TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(1));
 
         var started = Stopwatch.StartNew();
         var (_, error) = await CollectUntilErrorAsync(client.GetStreamingResponseAsync(Question));
 
-        var timeout = Assert.IsType<ModelUnavailableException>(error);
+        var timeout = Assert.IsType<ModelException>(error);
         Assert.Equal(ModelFailureKind.Timeout, timeout.Kind);
         Assert.Contains("FirstTokenTimeoutSeconds", timeout.Message, StringComparison.Ordinal);
         Assert.Contains(ChatModel, timeout.Message, StringComparison.Ordinal);
@@ -33,12 +34,12 @@ public sealed class TimeoutChatClientTests : ModelTestBase
     {
         // NullContent sends a role-only chunk at once; the text follows only after the chunk delay.
         Server.EnqueueChat(ScriptedReply.Quirk(StreamQuirks.NullContent, "late text").WithChunkDelay(TimeSpan.FromSeconds(5)));
-        using var client = NewTimeoutClient(TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(400));
+        using var client = NewTimeoutClient(TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(1));
 
         var (text, error) = await CollectUntilErrorAsync(client.GetStreamingResponseAsync(Question));
 
         Assert.Equal("", text);
-        Assert.Contains("FirstTokenTimeoutSeconds", Assert.IsType<ModelUnavailableException>(error).Message, StringComparison.Ordinal);
+        Assert.Contains("FirstTokenTimeoutSeconds", Assert.IsType<ModelException>(error).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -50,7 +51,7 @@ public sealed class TimeoutChatClientTests : ModelTestBase
         var started = Stopwatch.StartNew();
         var (text, error) = await CollectUntilErrorAsync(client.GetStreamingResponseAsync(Question));
 
-        var timeout = Assert.IsType<ModelUnavailableException>(error);
+        var timeout = Assert.IsType<ModelException>(error);
         Assert.Contains("Llm:TimeoutSeconds", timeout.Message, StringComparison.Ordinal);
         Assert.StartsWith("w1 ", text, StringComparison.Ordinal);
         Assert.DoesNotContain("w30", text, StringComparison.Ordinal);
@@ -100,7 +101,7 @@ public sealed class TimeoutChatClientTests : ModelTestBase
         Server.EnqueueChat(ScriptedReply.Text("late").WithFirstByteDelay(TimeSpan.FromSeconds(10)));
         using var client = NewTimeoutClient(TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500));
 
-        var error = await Assert.ThrowsAsync<ModelUnavailableException>(() => client.GetResponseAsync(Question));
+        var error = await Assert.ThrowsAsync<ModelException>(() => client.GetResponseAsync(Question));
 
         Assert.Equal(ModelFailureKind.Timeout, error.Kind);
         Assert.Contains("Llm:FirstTokenTimeoutSeconds", error.Message, StringComparison.Ordinal);
@@ -111,8 +112,7 @@ public sealed class TimeoutChatClientTests : ModelTestBase
     {
         using var client = ModelClients.CreateChatClient(new LlmOptions { Endpoint = Server.BaseUrl, Model = ChatModel, TimeoutSeconds = 90, FirstTokenTimeoutSeconds = 30 }, Http);
 
-        Assert.NotNull(client.GetService<CircuitBreakerChatClient>());
-        var timeout = client.GetService<TimeoutChatClient>();
+        var timeout = client.GetService<ResilientChatClient>();
         Assert.NotNull(timeout);
         Assert.Equal(TimeSpan.FromSeconds(90), timeout.TotalTimeout);
         Assert.Equal(TimeSpan.FromSeconds(30), timeout.FirstTokenTimeout);
