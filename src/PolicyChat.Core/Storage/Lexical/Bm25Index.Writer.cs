@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace PolicyChat.Core.Storage.Lexical;
 
 public sealed partial class Bm25Index
@@ -22,6 +24,7 @@ public sealed partial class Bm25Index
 
         public void BeginRemove(int doc) => Begin(doc, removing: true);
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per gram: skip tier-0 code in short ingestion runs
         public void Add(ReadOnlySpan<char> term)
         {
             if (_doc < 0)

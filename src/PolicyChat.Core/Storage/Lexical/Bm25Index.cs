@@ -567,6 +567,7 @@ public sealed partial class Bm25Index : IDisposable
     }
 
     /// <summary>Appends one posting per distinct term (its <see cref="TermState.Count"/>, left at 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddPostings(int doc, List<int> distinctIds, int length)
     {
         if (doc <= _maxDoc)

@@ -1,11 +1,12 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace PolicyChat.Core.Storage.Lexical;
 
 /// <summary>
 /// A term of one to four UTF-16 characters, none of them NUL, packed into 64 bits (character i in bits 16i … 16i + 15,
-/// unused characters 0), then mixed by a bijection so the dictionary's hash of it spreads well: n-grams are looked up
-/// by value, with no string per occurrence and no string comparison.
+/// unused characters 0: the layout of a little-endian read), then mixed by a bijection so the dictionary's hash of it
+/// spreads well: n-grams are looked up by value, with no string per occurrence and no string comparison.
 /// </summary>
 internal static class PackedTerm
 {
@@ -14,23 +15,41 @@ internal static class PackedTerm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryPack(ReadOnlySpan<char> term, out ulong key)
     {
-        key = 0;
-        if ((uint)(term.Length - 1) >= MaxLength)
+        ulong packed;
+        switch (term.Length)
         {
-            return false;
+            case 4:
+                packed = MemoryMarshal.Read<ulong>(MemoryMarshal.AsBytes(term));
+                break;
+            case 3:
+                packed = MemoryMarshal.Read<uint>(MemoryMarshal.AsBytes(term)) | ((ulong)term[2] << 32);
+                break;
+            case 2:
+                packed = MemoryMarshal.Read<uint>(MemoryMarshal.AsBytes(term));
+                break;
+            case 1:
+                packed = term[0];
+                break;
+            default:
+                key = 0;
+                return false;
         }
-        ulong packed = 0;
-        for (var i = term.Length - 1; i >= 0; i--)
+        if (!BitConverter.IsLittleEndian || HasNul(packed, term.Length))
         {
-            var c = term[i];
-            if (c == '\0')
-            {
-                return false; // "a\0" and "a" would pack alike
-            }
-            packed = (packed << 16) | c;
+            key = 0;
+            return false; // "a\0" and "a" would pack alike (and a big-endian read would order the characters differently)
         }
         key = Mix(packed);
         return true;
+    }
+
+    /// <summary>Whether one of the first <paramref name="length"/> 16-bit lanes of <paramref name="packed"/> is 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool HasNul(ulong packed, int length)
+    {
+        var lanes = ulong.MaxValue >> (64 - (16 * length));
+        var filled = packed | ~lanes; // unused lanes count as non-zero
+        return ((filled - 0x0001000100010001UL) & ~filled & 0x8000800080008000UL) != 0;
     }
 
     /// <summary>MurmurHash3's 64-bit finalizer: xor-shifts and odd multiplications, each invertible, so distinct terms keep distinct keys.</summary>
