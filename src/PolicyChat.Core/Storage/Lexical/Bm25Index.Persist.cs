@@ -17,9 +17,9 @@ public sealed partial class Bm25Index
         try
         {
             var terms = new List<(byte[] Key, int Id)>(_termCount);
-            for (var id = 0; id < _termCount; id++)
+            foreach (var (term, id) in InMemoryTerms())
             {
-                terms.Add((Encoding.UTF8.GetBytes(_terms[id].Term), id));
+                terms.Add((Encoding.UTF8.GetBytes(term), id));
             }
             terms.Sort((a, b) => a.Key.AsSpan().SequenceCompareTo(b.Key));
             var builder = new Bm25SegmentBuilder(writer);

@@ -517,9 +517,9 @@ public sealed partial class Bm25Index : IDisposable
     /// <summary>The in-memory id of <paramref name="term"/>, or −1.</summary>
     private int FindTerm(ReadOnlySpan<char> term)
     {
-        if (PackedTerm.TryPack(term, out var key))
+        if (PackedTerm.TryPack(term, out var packed))
         {
-            return _packedIds.TryGetValue(key, out var packedId) ? packedId : -1;
+            return _packedIds.TryGetValue(PackedTerm.Key(packed), out var packedId) ? packedId : -1;
         }
         return _lookup.TryGetValue(term, out var id) ? id : -1;
     }
@@ -527,12 +527,12 @@ public sealed partial class Bm25Index : IDisposable
     /// <summary>The in-memory id of <paramref name="term"/>, added when absent.</summary>
     private int AddTerm(ReadOnlySpan<char> term)
     {
-        if (PackedTerm.TryPack(term, out var key))
+        if (PackedTerm.TryPack(term, out var packed))
         {
-            ref var packedId = ref CollectionsMarshal.GetValueRefOrAddDefault(_packedIds, key, out var exists);
+            ref var packedId = ref CollectionsMarshal.GetValueRefOrAddDefault(_packedIds, PackedTerm.Key(packed), out var exists);
             if (!exists)
             {
-                packedId = NewTerm(term); // touches only _terms, so the reference into the dictionary stays valid
+                packedId = NewTerm(packed); // touches only _terms, so the reference into the dictionary stays valid
             }
             return packedId;
         }
@@ -540,20 +540,36 @@ public sealed partial class Bm25Index : IDisposable
         {
             return id;
         }
-        id = NewTerm(term);
+        id = NewTerm(0);
         _lookup[term] = id;
         return id;
     }
 
-    private int NewTerm(ReadOnlySpan<char> term)
+    private int NewTerm(ulong packed)
     {
         var id = _termCount++;
         if (id == _terms.Length)
         {
             Array.Resize(ref _terms, id * 2);
         }
-        _terms[id] = new TermState { Term = term.ToString(), Postings = new byte[4], LastDoc = -1 };
+        _terms[id] = new TermState { Packed = packed, Postings = new byte[4], LastDoc = -1 };
         return id;
+    }
+
+    /// <summary>Every in-memory term with its id (packed terms rebuilt from their bits: no string is kept for them).</summary>
+    private IEnumerable<(string Term, int Id)> InMemoryTerms()
+    {
+        for (var id = 0; id < _termCount; id++)
+        {
+            if (_terms[id].Packed != 0)
+            {
+                yield return (PackedTerm.ToString(_terms[id].Packed), id);
+            }
+        }
+        foreach (var (term, id) in _termIds)
+        {
+            yield return (term, id);
+        }
     }
 
     private void EnsureDocCapacity(int doc)
@@ -689,15 +705,15 @@ public sealed partial class Bm25Index : IDisposable
     }
 
     /// <summary>
-    /// An in-memory term: its string (for writing a segment), postings (varint document gap, term frequency; the first
-    /// <see cref="Used"/> bytes), last document, and document frequency (documents added minus documents removed, segment
-    /// documents included, since the last segment). <see cref="Count"/> is its frequency in the document a writer is
+    /// An in-memory term: its packed characters (0 for a term kept by string in the dictionary), postings (varint
+    /// document gap, term frequency; the first <see cref="Used"/> bytes), last document, and document frequency
+    /// (documents added minus documents removed, segment documents included, since the last segment). <see cref="Count"/> is its frequency in the document a writer is
     /// adding or removing (0 between documents).
     /// </summary>
     private struct TermState
     {
-        public string Term;
         public byte[] Postings;
+        public ulong Packed;
         public int Used;
         public int LastDoc;
         public int Df;

@@ -12,10 +12,10 @@ internal static class PackedTerm
 {
     public const int MaxLength = 4;
 
+    /// <summary>Packs <paramref name="term"/> (not yet mixed: see <see cref="Key"/>), or returns false when it does not fit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryPack(ReadOnlySpan<char> term, out ulong key)
+    public static bool TryPack(ReadOnlySpan<char> term, out ulong packed)
     {
-        ulong packed;
         switch (term.Length)
         {
             case 4:
@@ -31,16 +31,31 @@ internal static class PackedTerm
                 packed = term[0];
                 break;
             default:
-                key = 0;
+                packed = 0;
                 return false;
         }
         if (!BitConverter.IsLittleEndian || HasNul(packed, term.Length))
         {
-            key = 0;
+            packed = 0;
             return false; // "a\0" and "a" would pack alike (and a big-endian read would order the characters differently)
         }
-        key = Mix(packed);
         return true;
+    }
+
+    /// <summary>The dictionary key of a packed term: its bits mixed, so the dictionary's hash of it spreads well.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Key(ulong packed) => Mix(packed);
+
+    /// <summary>The term a packed value holds (its characters up to the first unused one).</summary>
+    public static string ToString(ulong packed)
+    {
+        Span<char> chars = stackalloc char[MaxLength];
+        var length = 0;
+        for (; length < MaxLength && packed != 0; length++, packed >>= 16)
+        {
+            chars[length] = (char)(packed & 0xFFFF);
+        }
+        return new string(chars[..length]);
     }
 
     /// <summary>Whether one of the first <paramref name="length"/> 16-bit lanes of <paramref name="packed"/> is 0.</summary>
