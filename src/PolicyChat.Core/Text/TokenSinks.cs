@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace PolicyChat.Core.Text;
@@ -159,6 +160,8 @@ public static class NGramSource
     }
 
     /// <summary>Expands <paramref name="source"/> into the grams the analyzer produced, in the same order.</summary>
+    /// <remarks>Fully optimized from its first call: the store's index build spends most of its time here.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Expand<TOutput>(ReadOnlySpan<char> source, TextAnalyzerOptions options, ref TOutput output)
         where TOutput : struct, IGramOutput
     {

@@ -16,8 +16,8 @@ public sealed partial class Bm25Index
         _lock.EnterReadLock();
         try
         {
-            var terms = new List<(byte[] Key, int Id)>(_termIds.Count);
-            foreach (var (term, id) in _termIds)
+            var terms = new List<(byte[] Key, int Id)>(_termCount);
+            foreach (var (term, id) in InMemoryTerms())
             {
                 terms.Add((Encoding.UTF8.GetBytes(term), id));
             }
@@ -29,7 +29,8 @@ public sealed partial class Bm25Index
                 var used = 0;
                 var last = -1;
                 var count = 0;
-                var data = _postings[id].AsSpan(0, _used[id]);
+                ref readonly var term = ref _terms[id];
+                var data = term.Postings.AsSpan(0, term.Used);
                 var doc = -1;
                 for (var i = 0; i < data.Length;)
                 {
@@ -45,9 +46,9 @@ public sealed partial class Bm25Index
                     last = local;
                     count++;
                 }
-                if (count > 0 || _df[id] != 0)
+                if (count > 0 || term.Df != 0)
                 {
-                    builder.Add(key, buffer.AsSpan(0, used), count, _df[id]);
+                    builder.Add(key, buffer.AsSpan(0, used), count, term.Df);
                 }
             }
             var docs = _maxDoc + 1 - _segmentEnd;
@@ -76,12 +77,11 @@ public sealed partial class Bm25Index
                     $"The segment holds documents {segment.FirstDoc} … {segment.EndDoc - 1}, not the in-memory ones ({_segmentEnd} … {_maxDoc}).");
             }
             _segments = [.. _segments, segment];
+            _packedIds = [];
             _termIds = new Dictionary<string, int>(StringComparer.Ordinal);
             _lookup = _termIds.GetAlternateLookup<ReadOnlySpan<char>>();
-            _postings = new byte[256][];
-            _used = new int[256];
-            _lastDoc = new int[256];
-            _df = new int[256];
+            _terms = new TermState[256];
+            _termCount = 0;
             _postingCount = 0;
             _stalePostings = 0;
             _segmentLiveDocs = _liveDocs;

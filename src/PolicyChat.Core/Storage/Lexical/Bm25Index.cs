@@ -66,17 +66,17 @@ public sealed record QueryBudget(int PostingBudget = 50_000, int MaxTerms = 64, 
 public sealed partial class Bm25Index : IDisposable
 {
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+
+    // In-memory term ids: terms that pack into 64 bits (PackedTerm: most n-grams) by value, the others by string.
+    private Dictionary<ulong, int> _packedIds = [];
     private Dictionary<string, int> _termIds = new(StringComparer.Ordinal);
     private Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
     private Bm25Segment[] _segments = [];
 
-    // Per in-memory term id. _df counts documents added minus documents removed (segment documents included) since
-    // the last segment.
-    private byte[][] _postings = new byte[256][];
-    private int[] _used = new int[256];
-    private int[] _lastDoc = new int[256];
-    private int[] _df = new int[256];
+    // Per in-memory term id, all of a term's state in one place (one cache line touched per posting added).
+    private TermState[] _terms = new TermState[256];
+    private int _termCount;
 
     // Per document id: length + 1 (0 = absent or removed) and distinct terms.
     private int[] _docLength = new int[256];
@@ -240,11 +240,11 @@ public sealed partial class Bm25Index : IDisposable
             try
             {
                 long bytes = 0;
-                for (var t = 0; t < _termIds.Count; t++)
+                for (var t = 0; t < _termCount; t++)
                 {
-                    bytes += _postings[t].Length;
+                    bytes += _terms[t].Postings.Length;
                 }
-                return (_termIds.Count, _postingCount, bytes);
+                return (_termCount, _postingCount, bytes);
             }
             finally { _lock.ExitReadLock(); }
         }
@@ -301,8 +301,8 @@ public sealed partial class Bm25Index : IDisposable
 
     private TermRef Reference(string term)
     {
-        var id = _lookup.TryGetValue(term, out var found) ? found : -1;
-        var df = id >= 0 ? _df[id] : 0;
+        var id = FindTerm(term);
+        var df = id >= 0 ? _terms[id].Df : 0;
         int[]? segmentTerms = null;
         var segments = _segments;
         if (segments.Length > 0 && term.Length > 0)
@@ -405,7 +405,7 @@ public sealed partial class Bm25Index : IDisposable
                 }
                 if (term.Id >= 0)
                 {
-                    Accumulate(_postings[term.Id].AsSpan(0, _used[term.Id]), 0, weight, normBase, normSlope, docLength, scores, touched, allowed);
+                    Accumulate(_terms[term.Id].Postings.AsSpan(0, _terms[term.Id].Used), 0, weight, normBase, normSlope, docLength, scores, touched, allowed);
                 }
             }
             return TopDocuments(scores, touched, limit);
@@ -514,31 +514,62 @@ public sealed partial class Bm25Index : IDisposable
         data[used++] = (byte)v;
     }
 
-    private int TermId(ReadOnlySpan<char> term, bool create)
+    /// <summary>The in-memory id of <paramref name="term"/>, or −1.</summary>
+    private int FindTerm(ReadOnlySpan<char> term)
     {
+        if (PackedTerm.TryPack(term, out var packed))
+        {
+            return _packedIds.TryGetValue(PackedTerm.Key(packed), out var packedId) ? packedId : -1;
+        }
+        return _lookup.TryGetValue(term, out var id) ? id : -1;
+    }
+
+    /// <summary>The in-memory id of <paramref name="term"/>, added when absent.</summary>
+    private int AddTerm(ReadOnlySpan<char> term)
+    {
+        if (PackedTerm.TryPack(term, out var packed))
+        {
+            ref var packedId = ref CollectionsMarshal.GetValueRefOrAddDefault(_packedIds, PackedTerm.Key(packed), out var exists);
+            if (!exists)
+            {
+                packedId = NewTerm(packed); // touches only _terms, so the reference into the dictionary stays valid
+            }
+            return packedId;
+        }
         if (_lookup.TryGetValue(term, out var id))
         {
             return id;
         }
-        if (!create)
-        {
-            return -1;
-        }
-        id = _termIds.Count;
-        if (id == _postings.Length)
-        {
-            var size = id * 2;
-            Array.Resize(ref _postings, size);
-            Array.Resize(ref _used, size);
-            Array.Resize(ref _lastDoc, size);
-            Array.Resize(ref _df, size);
-        }
-        _postings[id] = new byte[4];
-        _used[id] = 0;
-        _lastDoc[id] = -1;
-        _df[id] = 0;
+        id = NewTerm(0);
         _lookup[term] = id;
         return id;
+    }
+
+    private int NewTerm(ulong packed)
+    {
+        var id = _termCount++;
+        if (id == _terms.Length)
+        {
+            Array.Resize(ref _terms, id * 2);
+        }
+        _terms[id] = new TermState { Packed = packed, Postings = new byte[4], LastDoc = -1 };
+        return id;
+    }
+
+    /// <summary>Every in-memory term with its id (packed terms rebuilt from their bits: no string is kept for them).</summary>
+    private IEnumerable<(string Term, int Id)> InMemoryTerms()
+    {
+        for (var id = 0; id < _termCount; id++)
+        {
+            if (_terms[id].Packed != 0)
+            {
+                yield return (PackedTerm.ToString(_terms[id].Packed), id);
+            }
+        }
+        foreach (var (term, id) in _termIds)
+        {
+            yield return (term, id);
+        }
     }
 
     private void EnsureDocCapacity(int doc)
@@ -551,23 +582,27 @@ public sealed partial class Bm25Index : IDisposable
         }
     }
 
-    /// <summary>Appends one posting per distinct term; <paramref name="counts"/> (indexed by term id) is left zeroed.</summary>
-    private void AddPostings(int doc, List<int> distinctIds, int[] counts, int length)
+    /// <summary>Appends one posting per distinct term (its <see cref="TermState.Count"/>, left at 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AddPostings(int doc, List<int> distinctIds, int length)
     {
         if (doc <= _maxDoc)
         {
+            ClearCounts(distinctIds);
             throw new InvalidOperationException($"Document {doc} is not after the last indexed document {_maxDoc}: ids must only grow.");
         }
         EnsureDocCapacity(doc);
-        foreach (var id in distinctIds)
+        var terms = _terms;
+        foreach (var id in CollectionsMarshal.AsSpan(distinctIds))
         {
-            var used = _used[id];
-            WriteVarint(ref _postings[id], ref used, doc - _lastDoc[id]);
-            WriteVarint(ref _postings[id], ref used, counts[id]);
-            counts[id] = 0;
-            _used[id] = used;
-            _lastDoc[id] = doc;
-            _df[id]++;
+            ref var term = ref terms[id];
+            var used = term.Used;
+            WriteVarint(ref term.Postings, ref used, doc - term.LastDoc);
+            WriteVarint(ref term.Postings, ref used, term.Count);
+            term.Count = 0;
+            term.Used = used;
+            term.LastDoc = doc;
+            term.Df++;
         }
         var distinct = distinctIds.Count;
         _docLength[doc] = length + 1;
@@ -578,19 +613,16 @@ public sealed partial class Bm25Index : IDisposable
         _postingCount += distinct;
     }
 
-    private void RemoveDocument(int doc, List<int> distinctIds, int[] counts)
+    private void RemoveDocument(int doc, List<int> distinctIds)
     {
-        foreach (var id in distinctIds)
-        {
-            counts[id] = 0;
-        }
+        ClearCounts(distinctIds);
         if (doc < 0 || doc >= _docLength.Length || _docLength[doc] == 0)
         {
             return;
         }
-        foreach (var id in distinctIds)
+        foreach (var id in CollectionsMarshal.AsSpan(distinctIds))
         {
-            _df[id]--; // the document was live, so each of its distinct terms counted it
+            _terms[id].Df--; // the document was live, so each of its distinct terms counted it
         }
         _totalLength -= _docLength[doc] - 1;
         _liveDocs--;
@@ -606,6 +638,14 @@ public sealed partial class Bm25Index : IDisposable
         _docTerms[doc] = 0;
     }
 
+    private void ClearCounts(List<int> ids)
+    {
+        foreach (var id in CollectionsMarshal.AsSpan(ids))
+        {
+            _terms[id].Count = 0;
+        }
+    }
+
     /// <summary>Rewrites every posting list without removed documents once a quarter of the postings are stale.</summary>
     private void CompactIfWorthIt()
     {
@@ -613,10 +653,10 @@ public sealed partial class Bm25Index : IDisposable
         {
             return;
         }
-        var termCount = _termIds.Count;
-        for (var id = 0; id < termCount; id++)
+        for (var id = 0; id < _termCount; id++)
         {
-            var data = _postings[id].AsSpan(0, _used[id]);
+            ref var term = ref _terms[id];
+            var data = term.Postings.AsSpan(0, term.Used);
             var rewritten = new byte[Math.Max(4, data.Length)];
             var used = 0;
             var doc = -1;
@@ -634,9 +674,9 @@ public sealed partial class Bm25Index : IDisposable
                 last = doc;
             }
             // _df is unchanged: removals already took their documents out of it.
-            _postings[id] = used == rewritten.Length ? rewritten : rewritten.AsSpan(0, used).ToArray();
-            _used[id] = used;
-            _lastDoc[id] = last;
+            term.Postings = used == rewritten.Length ? rewritten : rewritten.AsSpan(0, used).ToArray();
+            term.Used = used;
+            term.LastDoc = last;
         }
         _postingCount -= _stalePostings;
         _stalePostings = 0;
@@ -645,11 +685,12 @@ public sealed partial class Bm25Index : IDisposable
     /// <summary>Trims posting buffers to their size (after a bulk load, where doubling leaves slack).</summary>
     private void Trim()
     {
-        for (var id = 0; id < _termIds.Count; id++)
+        for (var id = 0; id < _termCount; id++)
         {
-            if (_postings[id].Length > _used[id])
+            ref var term = ref _terms[id];
+            if (term.Postings.Length > term.Used)
             {
-                _postings[id] = _postings[id].AsSpan(0, _used[id]).ToArray();
+                term.Postings = term.Postings.AsSpan(0, term.Used).ToArray();
             }
         }
     }
@@ -664,100 +705,18 @@ public sealed partial class Bm25Index : IDisposable
     }
 
     /// <summary>
-    /// Adds and removes documents under the index's write lock. A document's terms are given one by one between
-    /// <see cref="BeginAdd"/> (or <see cref="BeginRemove"/>, with the same terms it was added with) and <see cref="End"/>.
+    /// An in-memory term: its packed characters (0 for a term kept by string in the dictionary), postings (varint
+    /// document gap, term frequency; the first <see cref="Used"/> bytes), last document, and document frequency
+    /// (documents added minus documents removed, segment documents included, since the last segment). <see cref="Count"/> is its frequency in the document a writer is
+    /// adding or removing (0 between documents).
     /// </summary>
-    public sealed class Writer : IDisposable
+    private struct TermState
     {
-        private readonly Bm25Index _index;
-        private readonly List<int> _ids = new(2048);
-        private int[] _counts = new int[1024];
-        private int _doc = -1;
-        private bool _removing;
-        private int _length;
-        private bool _disposed;
-
-        internal Writer(Bm25Index index) => _index = index;
-
-        public void BeginAdd(int doc) => Begin(doc, removing: false);
-
-        public void BeginRemove(int doc) => Begin(doc, removing: true);
-
-        public void Add(ReadOnlySpan<char> term)
-        {
-            if (_doc < 0)
-            {
-                throw new InvalidOperationException("Call BeginAdd or BeginRemove before adding terms.");
-            }
-            if (term.IsEmpty)
-            {
-                return;
-            }
-            _length++;
-            // A removed document's terms are all known: in memory, or in a segment (then an in-memory entry records the change).
-            var id = _index.TermId(term, create: !_removing || _index._segments.Length > 0);
-            if (id < 0)
-            {
-                return;
-            }
-            if (id >= _counts.Length)
-            {
-                Array.Resize(ref _counts, Math.Max(id + 1, _counts.Length * 2));
-            }
-            if (_counts[id]++ == 0)
-            {
-                _ids.Add(id);
-            }
-        }
-
-        public void End()
-        {
-            if (_doc < 0)
-            {
-                throw new InvalidOperationException("No document was begun.");
-            }
-            if (_removing)
-            {
-                _index.RemoveDocument(_doc, _ids, _counts);
-            }
-            else
-            {
-                _index.AddPostings(_doc, _ids, _counts, _length);
-            }
-            _doc = -1;
-        }
-
-        /// <summary>Releases slack left by a bulk load.</summary>
-        public void TrimExcess() => _index.Trim();
-
-        public void Dispose()
-        {
-            if (_disposed)
-            {
-                return;
-            }
-            _disposed = true;
-            try
-            {
-                _index.CompactIfWorthIt();
-            }
-            finally
-            {
-                _index._lock.ExitWriteLock();
-            }
-        }
-
-        private void Begin(int doc, bool removing)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(doc);
-            if (_doc >= 0)
-            {
-                throw new InvalidOperationException($"Document {_doc} was not ended.");
-            }
-            _doc = doc;
-            _removing = removing;
-            _length = 0;
-            _ids.Clear();
-        }
+        public byte[] Postings;
+        public ulong Packed;
+        public int Used;
+        public int LastDoc;
+        public int Df;
+        public int Count;
     }
 }

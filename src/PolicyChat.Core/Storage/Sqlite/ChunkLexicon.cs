@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using PolicyChat.Core.Storage.Lexical;
 using PolicyChat.Core.Text;
@@ -180,6 +181,9 @@ internal sealed partial class ChunkLexicon : IDisposable
         }
     }
 
+    // Once per chunk, with the gram expansion inlined: fully optimized from the first call, so that a short ingestion
+    // run does not spend its first seconds in tier-0 code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Add(Bm25Index.Writer words, Bm25Index.Writer grams, ChunkTerms chunk)
     {
         if (_nextDoc > 0 && chunk.RowId <= _rowIdByDoc[_nextDoc - 1])
@@ -206,6 +210,7 @@ internal sealed partial class ChunkLexicon : IDisposable
         grams.End();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddWords(Bm25Index.Writer writer, ReadOnlySpan<char> terms)
     {
         foreach (var range in terms.Split(' '))
@@ -214,6 +219,7 @@ internal sealed partial class ChunkLexicon : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddGrams(Bm25Index.Writer writer, string source)
     {
         var output = new WriterOutput(writer);
@@ -222,6 +228,7 @@ internal sealed partial class ChunkLexicon : IDisposable
 
     private readonly struct WriterOutput(Bm25Index.Writer writer) : IGramOutput
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Add(ReadOnlySpan<char> gram) => writer.Add(gram);
     }
 }

@@ -61,6 +61,62 @@ public sealed class Bm25IndexSearchTests
         }
     }
 
+    [Fact]
+    public void Search_ShortTermsDifferingInLengthOrNul_AreDistinctTerms()
+    {
+        // Terms of up to four characters are keyed by value; a NUL, one more character or a five-character term must not alias.
+        (int Doc, string[] Terms)[] docs =
+        [
+            (0, ["a", "a", "ab"]),
+            (1, ["a\0", "ab\0\0", "abcd"]),
+            (2, ["abcd", "abcde", "\u2581قان"]),
+            (3, ["قانو", "\u2581قان", "\uD83D\uDE00"]),
+            (4, ["abcde", "ab", "b"]),
+        ];
+        var parameters = new Bm25Parameters();
+        using var index = Build(docs, parameters);
+        var reference = Reference(docs, parameters);
+
+        foreach (var term in docs.SelectMany(d => d.Terms).Append("abc").Append("\0").Distinct())
+        {
+            Assert.Equal(reference.DocumentFrequency(term), index.DocumentFrequency(term));
+            var hits = Search(index, [term]);
+            var expected = reference.Scores([term]);
+            Assert.Equal(expected.Keys.Order(), hits.Select(h => h.Doc).Order());
+            foreach (var (doc, score) in hits)
+            {
+                Assert.Equal(expected[doc], score, Tolerance);
+            }
+        }
+    }
+
+    [Fact]
+    public void Search_AfterWriterDisposedMidDocument_CountsOnlyEndedDocuments()
+    {
+        using var index = new Bm25Index();
+        using (var writer = index.OpenWriter())
+        {
+            writer.BeginAdd(0);
+            writer.Add("ab");
+            writer.Add("ab");
+            writer.Add("policy");
+        }
+        (int Doc, string[] Terms)[] docs = [(0, ["ab", "law"]), (1, ["policy", "cd"])];
+        foreach (var (doc, terms) in docs)
+        {
+            Add(index, doc, terms);
+        }
+        var reference = Reference(docs, new Bm25Parameters());
+
+        foreach (var term in new[] { "ab", "policy" })
+        {
+            var hits = Search(index, [term]);
+            var expected = reference.Scores([term]);
+            Assert.Equal(expected.Keys.Order(), hits.Select(h => h.Doc).Order());
+            Assert.Equal(expected.Values.Single(), hits.Single().Score, Tolerance);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(ParameterSets))]
     public void Search_HandBuiltCollection_RanksAsReference(double k1, double b)
