@@ -194,7 +194,9 @@ public sealed class SqliteLexiconFileTests : IDisposable
             await AssertSameResultsAsync(legacy, rebuilt, random);
             await WriteRandomAsync(legacy, random, live, 10);
             await legacy.FlushIndexFilesAsync();
-            Assert.Equal(2, SegmentFiles().Length); // the old file renamed to a segment, the changes in a second one
+            // The old file renamed to a segment, the changes in later ones: one, or two when a background flush (every
+            // five changes) wrote the first five before the explicit flush.
+            Assert.InRange(SegmentFiles().Length, 2, 3);
             await AssertSameResultsAsync(legacy, rebuilt, random);
         }
         await using var reopened = Open();
