@@ -77,7 +77,7 @@ public sealed partial class Bm25Index
                     $"The segment holds documents {segment.FirstDoc} … {segment.EndDoc - 1}, not the in-memory ones ({_segmentEnd} … {_maxDoc}).");
             }
             _segments = [.. _segments, segment];
-            _packedIds = [];
+            _packedIds = new PackedTermTable();
             _termIds = new Dictionary<string, int>(StringComparer.Ordinal);
             _lookup = _termIds.GetAlternateLookup<ReadOnlySpan<char>>();
             _terms = new TermState[256];

@@ -69,7 +69,7 @@ public sealed partial class Bm25Index : IDisposable
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
 
     // In-memory term ids: terms that pack into 64 bits (PackedTerm: most n-grams) by value, the others by string.
-    private Dictionary<ulong, int> _packedIds = [];
+    private PackedTermTable _packedIds = new();
     private Dictionary<string, int> _termIds = new(StringComparer.Ordinal);
     private Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
@@ -539,7 +539,7 @@ public sealed partial class Bm25Index : IDisposable
     {
         if (PackedTerm.TryPack(term, out var packed))
         {
-            return _packedIds.TryGetValue(PackedTerm.Key(packed), out var packedId) ? packedId : -1;
+            return _packedIds.Find(PackedTerm.Key(packed));
         }
         return _lookup.TryGetValue(term, out var id) ? id : -1;
     }
@@ -549,10 +549,10 @@ public sealed partial class Bm25Index : IDisposable
     {
         if (PackedTerm.TryPack(term, out var packed))
         {
-            ref var packedId = ref CollectionsMarshal.GetValueRefOrAddDefault(_packedIds, PackedTerm.Key(packed), out var exists);
+            ref var packedId = ref _packedIds.FindOrAdd(PackedTerm.Key(packed), out var exists);
             if (!exists)
             {
-                packedId = NewTerm(packed); // touches only _terms, so the reference into the dictionary stays valid
+                packedId = NewTerm(packed); // touches only _terms, so the reference into the table stays valid
             }
             return packedId;
         }
