@@ -79,6 +79,8 @@ internal sealed class IngestBenchmark : IBenchmark
                 new DocumentIndexer(TextAnalyzer.Default, new Chunker(options)), new IngestionOptions());
             var clock = Stopwatch.StartNew();
             var cpuStart = Environment.CpuUsage.TotalTime;
+            var allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
+            var gcStart = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var summary = await pipeline.IngestAsync([docs], cancellationToken: cancellationToken);
             if (persisted)
             {
@@ -90,7 +92,9 @@ internal sealed class IngestBenchmark : IBenchmark
             rates.Add(chunks / clock.Elapsed.TotalSeconds);
             cpuRates.Add(chunks / cpuSeconds);
             seconds.Add(clock.Elapsed.TotalSeconds);
-            Console.WriteLine($"run {run + 1}: {summary.Added} documents, {chunks} chunks in {clock.Elapsed.TotalSeconds:0.00} s = {rates[^1]:0} chunks/s, {cpuRates[^1]:0} chunks per CPU-second (failed {summary.Failed})");
+            Console.WriteLine($"run {run + 1}: {summary.Added} documents, {chunks} chunks in {clock.Elapsed.TotalSeconds:0.00} s = {rates[^1]:0} chunks/s, {cpuRates[^1]:0} chunks per CPU-second (failed {summary.Failed}); "
+                + $"{(GC.GetTotalAllocatedBytes(precise: true) - allocatedStart) / 1024.0 / Math.Max(1, chunks):0.0} KiB allocated per chunk, "
+                + $"GCs gen0/1/2 {GC.CollectionCount(0) - gcStart.Item1}/{GC.CollectionCount(1) - gcStart.Item2}/{GC.CollectionCount(2) - gcStart.Item3}");
         }
         Console.WriteLine($"ingest ({unit}): {documents} documents, {chunks} chunks, {Environment.ProcessorCount} cores; median {Stats.Median(rates):0} chunks/s (target ≥ 2000), "
             + $"{Stats.Median(cpuRates):0} chunks per CPU-second, {bytes / 1e6 / Stats.Median(seconds):0.00} MB/s (load average {SearchBenchmark.LoadAverage()}); lexicon {(persisted ? "loaded and persisted" : "not loaded")}");

@@ -10,7 +10,8 @@ namespace PolicyChat.Benchmarks;
 /// The embedded store's in-memory index build alone, as the background task runs it after each commit: chunks' stored
 /// columns (word terms, n-gram source) applied to a <see cref="ChunkLexicon"/> in pages of 256 changes. No SQLite, no
 /// file: the CPU the lexicon adds to ingestion, with less noise than a whole ingestion run.
-/// Args: [chunks=20000] [rounds=7]. Reports the median over rounds of µs per chunk (wall and process CPU); the first
+/// Args: [chunks=20000] [rounds=7]. Reports the median over rounds of µs per chunk (wall and process CPU), and per round
+/// the bytes allocated per chunk and the garbage collections; the first
 /// round (JIT warm-up) is reported apart and left out of the median.
 /// </summary>
 internal sealed class LexiconBuildBenchmark : IBenchmark
@@ -42,6 +43,8 @@ internal sealed class LexiconBuildBenchmark : IBenchmark
             using var lexicon = new ChunkLexicon(new Bm25Parameters(), new Bm25Parameters(), new TextAnalyzerOptions());
             var clock = Stopwatch.StartNew();
             var cpuStart = Environment.CpuUsage.TotalTime;
+            var allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
+            var gcStart = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             for (var start = 0; start < count; start += 256)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -49,7 +52,9 @@ internal sealed class LexiconBuildBenchmark : IBenchmark
             }
             var w = clock.Elapsed.TotalMicroseconds / count;
             var c = (Environment.CpuUsage.TotalTime - cpuStart).TotalMicroseconds / count;
-            Console.WriteLine($"round {round + 1}: {w:0.0} µs/chunk wall, {c:0.0} µs/chunk CPU{(round == 0 ? " (warm-up, not in the median)" : "")}");
+            var allocated = (GC.GetTotalAllocatedBytes(precise: true) - allocatedStart) / (double)count;
+            var gcs = $"GCs gen0/1/2 {GC.CollectionCount(0) - gcStart.Item1}/{GC.CollectionCount(1) - gcStart.Item2}/{GC.CollectionCount(2) - gcStart.Item3}";
+            Console.WriteLine($"round {round + 1}: {w:0.0} µs/chunk wall, {c:0.0} µs/chunk CPU, {allocated / 1024:0.0} KiB allocated/chunk, {gcs}{(round == 0 ? " (warm-up, not in the median)" : "")}");
             if (round > 0)
             {
                 wall.Add(w);

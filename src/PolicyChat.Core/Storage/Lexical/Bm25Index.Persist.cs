@@ -30,7 +30,7 @@ public sealed partial class Bm25Index
                 var last = -1;
                 var count = 0;
                 ref readonly var term = ref _terms[id];
-                var data = term.Postings.AsSpan(0, term.Used);
+                var data = PostingsOf(id);
                 var doc = -1;
                 for (var i = 0; i < data.Length;)
                 {
@@ -77,11 +77,12 @@ public sealed partial class Bm25Index
                     $"The segment holds documents {segment.FirstDoc} … {segment.EndDoc - 1}, not the in-memory ones ({_segmentEnd} … {_maxDoc}).");
             }
             _segments = [.. _segments, segment];
-            _packedIds = [];
+            _packedIds = new PackedTermTable();
             _termIds = new Dictionary<string, int>(StringComparer.Ordinal);
             _lookup = _termIds.GetAlternateLookup<ReadOnlySpan<char>>();
             _terms = new TermState[256];
             _termCount = 0;
+            _postings = new PostingPool();
             _postingCount = 0;
             _stalePostings = 0;
             _segmentLiveDocs = _liveDocs;

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -68,7 +69,7 @@ public sealed partial class Bm25Index : IDisposable
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
 
     // In-memory term ids: terms that pack into 64 bits (PackedTerm: most n-grams) by value, the others by string.
-    private Dictionary<ulong, int> _packedIds = [];
+    private PackedTermTable _packedIds = new();
     private Dictionary<string, int> _termIds = new(StringComparer.Ordinal);
     private Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
@@ -77,6 +78,7 @@ public sealed partial class Bm25Index : IDisposable
     // Per in-memory term id, all of a term's state in one place (one cache line touched per posting added).
     private TermState[] _terms = new TermState[256];
     private int _termCount;
+    private PostingPool _postings = new();
 
     // Per document id: length + 1 (0 = absent or removed) and distinct terms.
     private int[] _docLength = new int[256];
@@ -242,7 +244,7 @@ public sealed partial class Bm25Index : IDisposable
                 long bytes = 0;
                 for (var t = 0; t < _termCount; t++)
                 {
-                    bytes += _terms[t].Postings.Length;
+                    bytes += _terms[t].Capacity;
                 }
                 return (_termCount, _postingCount, bytes);
             }
@@ -405,7 +407,7 @@ public sealed partial class Bm25Index : IDisposable
                 }
                 if (term.Id >= 0)
                 {
-                    Accumulate(_terms[term.Id].Postings.AsSpan(0, _terms[term.Id].Used), 0, weight, normBase, normSlope, docLength, scores, touched, allowed);
+                    Accumulate(PostingsOf(term.Id), 0, weight, normBase, normSlope, docLength, scores, touched, allowed);
                 }
             }
             return TopDocuments(scores, touched, limit);
@@ -499,6 +501,24 @@ public sealed partial class Bm25Index : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int VarintSize(int value) => (BitOperations.Log2((uint)value | 1) / 7) + 1;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteVarint(Span<byte> data, ref int used, int value)
+    {
+        var v = (uint)value;
+        while (v >= 0x80)
+        {
+            data[used++] = (byte)(v | 0x80);
+            v >>= 7;
+        }
+        data[used++] = (byte)v;
+    }
+
+    /// <summary>The postings of in-memory term <paramref name="id"/>.</summary>
+    private ReadOnlySpan<byte> PostingsOf(int id) => _postings.Data(_terms[id].Page, _terms[id].Offset, _terms[id].Used);
+
     private static void WriteVarint(ref byte[] data, ref int used, int value)
     {
         if (data.Length - used < 5)
@@ -519,7 +539,7 @@ public sealed partial class Bm25Index : IDisposable
     {
         if (PackedTerm.TryPack(term, out var packed))
         {
-            return _packedIds.TryGetValue(PackedTerm.Key(packed), out var packedId) ? packedId : -1;
+            return _packedIds.Find(PackedTerm.Key(packed));
         }
         return _lookup.TryGetValue(term, out var id) ? id : -1;
     }
@@ -529,10 +549,10 @@ public sealed partial class Bm25Index : IDisposable
     {
         if (PackedTerm.TryPack(term, out var packed))
         {
-            ref var packedId = ref CollectionsMarshal.GetValueRefOrAddDefault(_packedIds, PackedTerm.Key(packed), out var exists);
+            ref var packedId = ref _packedIds.FindOrAdd(PackedTerm.Key(packed), out var exists);
             if (!exists)
             {
-                packedId = NewTerm(packed); // touches only _terms, so the reference into the dictionary stays valid
+                packedId = NewTerm(packed); // touches only _terms, so the reference into the table stays valid
             }
             return packedId;
         }
@@ -552,7 +572,8 @@ public sealed partial class Bm25Index : IDisposable
         {
             Array.Resize(ref _terms, id * 2);
         }
-        _terms[id] = new TermState { Packed = packed, Postings = new byte[4], LastDoc = -1 };
+        _postings.Allocate(PostingPool.MinCapacity, exact: false, out var page, out var offset, out var capacity);
+        _terms[id] = new TermState { Packed = packed, Page = page, Offset = offset, Capacity = capacity, LastDoc = -1 };
         return id;
     }
 
@@ -593,12 +614,20 @@ public sealed partial class Bm25Index : IDisposable
         }
         EnsureDocCapacity(doc);
         var terms = _terms;
+        var pool = _postings;
         foreach (var id in CollectionsMarshal.AsSpan(distinctIds))
         {
             ref var term = ref terms[id];
             var used = term.Used;
-            WriteVarint(ref term.Postings, ref used, doc - term.LastDoc);
-            WriteVarint(ref term.Postings, ref used, term.Count);
+            var gap = doc - term.LastDoc;
+            var needed = VarintSize(gap) + VarintSize(term.Count);
+            if (term.Capacity - used < needed)
+            {
+                pool.Grow(ref term.Page, ref term.Offset, ref term.Capacity, used, needed);
+            }
+            var slot = pool.Page(term.Page).AsSpan(term.Offset, term.Capacity);
+            WriteVarint(slot, ref used, gap);
+            WriteVarint(slot, ref used, term.Count);
             term.Count = 0;
             term.Used = used;
             term.LastDoc = doc;
@@ -653,11 +682,12 @@ public sealed partial class Bm25Index : IDisposable
         {
             return;
         }
+        var pool = new PostingPool();
+        var rewritten = new byte[1024];
         for (var id = 0; id < _termCount; id++)
         {
             ref var term = ref _terms[id];
-            var data = term.Postings.AsSpan(0, term.Used);
-            var rewritten = new byte[Math.Max(4, data.Length)];
+            var data = PostingsOf(id);
             var used = 0;
             var doc = -1;
             var last = -1;
@@ -674,25 +704,31 @@ public sealed partial class Bm25Index : IDisposable
                 last = doc;
             }
             // _df is unchanged: removals already took their documents out of it.
-            term.Postings = used == rewritten.Length ? rewritten : rewritten.AsSpan(0, used).ToArray();
-            term.Used = used;
+            Store(pool, ref term, rewritten.AsSpan(0, used));
             term.LastDoc = last;
         }
+        _postings = pool;
         _postingCount -= _stalePostings;
         _stalePostings = 0;
     }
 
-    /// <summary>Trims posting buffers to their size (after a bulk load, where doubling leaves slack).</summary>
+    /// <summary>Copies the posting lists into a fresh pool, each in a slot of its size (after a bulk load: drops the slack of growth).</summary>
     private void Trim()
     {
+        var pool = new PostingPool();
         for (var id = 0; id < _termCount; id++)
         {
-            ref var term = ref _terms[id];
-            if (term.Postings.Length > term.Used)
-            {
-                term.Postings = term.Postings.AsSpan(0, term.Used).ToArray();
-            }
+            Store(pool, ref _terms[id], PostingsOf(id));
         }
+        _postings = pool;
+    }
+
+    /// <summary>Puts <paramref name="data"/> in a slot of <paramref name="pool"/> as the postings of <paramref name="term"/>.</summary>
+    private static void Store(PostingPool pool, ref TermState term, ReadOnlySpan<byte> data)
+    {
+        pool.Allocate(data.Length, exact: true, out term.Page, out term.Offset, out term.Capacity);
+        data.CopyTo(pool.Page(term.Page).AsSpan(term.Offset));
+        term.Used = data.Length;
     }
 
     /// <summary>Worst hit first: lower score, then higher document id.</summary>
@@ -705,15 +741,17 @@ public sealed partial class Bm25Index : IDisposable
     }
 
     /// <summary>
-    /// An in-memory term: its packed characters (0 for a term kept by string in the dictionary), postings (varint
+    /// An in-memory term: its packed characters (0 for a term kept by string in the dictionary), postings (a slot of the pool: page, offset, capacity; varint
     /// document gap, term frequency; the first <see cref="Used"/> bytes), last document, and document frequency
     /// (documents added minus documents removed, segment documents included, since the last segment). <see cref="Count"/> is its frequency in the document a writer is
     /// adding or removing (0 between documents).
     /// </summary>
     private struct TermState
     {
-        public byte[] Postings;
         public ulong Packed;
+        public int Page;
+        public int Offset;
+        public int Capacity;
         public int Used;
         public int LastDoc;
         public int Df;
