@@ -103,12 +103,13 @@ public sealed class SqliteLexiconFileTests : IDisposable
         await WriteRandomAsync(store, random, live, 8); // replacements and deletions too: deletion marks on the first segment
         await store.FlushIndexFilesAsync();
 
+        // A segment is written whenever ten changes are pending when the background task has applied a commit: one
+        // new segment, or two when that task ran between the eight writes. The first is never rewritten.
         var now = SegmentFiles();
-        Assert.Equal(2, now.Length);
+        Assert.InRange(now.Length, 2, 3);
         Assert.Contains(first[0], now);
         Assert.Equal(firstWrite, File.GetLastWriteTimeUtc(first[0]));
-        var added = now.Single(f => f != first[0]);
-        Assert.True(new FileInfo(added).Length < firstLength, "the new segment holds only the changes");
+        Assert.All(now.Where(f => f != first[0]), added => Assert.True(new FileInfo(added).Length < firstLength, "a new segment holds only the changes"));
         await using var rebuilt = Open(persist: false);
         await AssertSameResultsAsync(store, rebuilt, random);
         await using var reopened = Open();
