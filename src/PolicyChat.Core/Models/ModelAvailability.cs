@@ -51,7 +51,7 @@ public sealed class ModelAvailability(ILogger<ModelAvailability>? logger = null)
         }
         var changed = (ModelState)Interlocked.Exchange(ref _state, (int)ModelState.Unavailable) != ModelState.Unavailable;
         _logger.Log(changed ? LogLevel.Warning : LogLevel.Debug,
-            "The language model failed {When}: {Reason}. Answers quote the sources until it is back (logged once until it changes).", when, cause.Message);
+            "The language model failed {When}: {Reason}. Answers quote the sources until it is back (logged once until it changes).", when, cause.Message.TrimEnd('.'));
         return changed;
     }
 }

@@ -28,12 +28,15 @@ public static class ModelClients
         var builder = new ChatClientBuilder(CreateOpenAiClient(options.Endpoint, options.ApiKey, context, httpClient).GetChatClient(options.Model).AsIChatClient())
             .Use(inner => new ResilientChatClient(inner, TimeSpan.FromSeconds(options.FirstTokenTimeoutSeconds), TimeSpan.FromSeconds(options.TimeoutSeconds),
                 withBreaker ? TimeSpan.FromSeconds(options.ProbeIntervalSeconds) : null, loggerFactory?.CreateLogger<ResilientChatClient>()));
-        if (loggerFactory is not null)
+        // M.E.AI's call logging (and the OpenTelemetry client's exception log) only when asked for at Debug: they log every
+        // failed call with its stack trace, where a model that is not running is a state that ModelAvailability logs once.
+        var callLogging = loggerFactory is not null && loggerFactory.CreateLogger<LoggingChatClient>().IsEnabled(LogLevel.Debug) ? loggerFactory : null;
+        if (callLogging is not null)
         {
-            builder.UseLogging(loggerFactory);
+            builder.UseLogging(callLogging);
         }
         return builder
-            .UseOpenTelemetry(loggerFactory, sourceName: "PolicyChat")
+            .UseOpenTelemetry(callLogging, sourceName: "PolicyChat")
             .Use(inner => new OpenAiCompatibilityChatClient(inner, context))
             .ConfigureOptions(chat =>
             {
