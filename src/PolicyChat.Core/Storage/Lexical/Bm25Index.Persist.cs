@@ -31,21 +31,7 @@ public sealed partial class Bm25Index
                 var count = 0;
                 ref readonly var term = ref _terms[id];
                 var data = PostingsOf(id);
-                var doc = -1;
-                for (var i = 0; i < data.Length;)
-                {
-                    doc += ReadVarint(data, ref i);
-                    var tf = ReadVarint(data, ref i);
-                    if (_docLength[doc] == 0)
-                    {
-                        continue;
-                    }
-                    var local = doc - _segmentEnd;
-                    WriteVarint(ref buffer, ref used, local - last);
-                    WriteVarint(ref buffer, ref used, tf);
-                    last = local;
-                    count++;
-                }
+                count += AppendLivePostings(data, -1, _docLength, _segmentEnd, ref buffer, ref used, ref last);
                 if (count > 0 || term.Df != 0)
                 {
                     builder.Add(key, buffer.AsSpan(0, used), count, term.Df);
@@ -185,20 +171,7 @@ public sealed partial class Bm25Index
                 }
                 df += segments[s].Df(cursors[s]);
                 var data = segments[s].Postings(cursors[s]);
-                var doc = segments[s].FirstDoc - first - 1;
-                for (var i = 0; i < data.Length;)
-                {
-                    doc += ReadVarint(data, ref i);
-                    var tf = ReadVarint(data, ref i);
-                    if (lengths[doc] == 0)
-                    {
-                        continue;
-                    }
-                    WriteVarint(ref buffer, ref used, doc - last);
-                    WriteVarint(ref buffer, ref used, tf);
-                    last = doc;
-                    postings++;
-                }
+                postings += AppendLivePostings(data, segments[s].FirstDoc - first - 1, lengths, 0, ref buffer, ref used, ref last);
             }
             if (df != 0 || postings > 0)
             {

@@ -519,6 +519,30 @@ public sealed partial class Bm25Index : IDisposable
     /// <summary>The postings of in-memory term <paramref name="id"/>.</summary>
     private ReadOnlySpan<byte> PostingsOf(int id) => _postings.Data(_terms[id].Page, _terms[id].Offset, _terms[id].Used);
 
+    /// <summary>
+    /// Appends to <paramref name="buffer"/> the postings of <paramref name="data"/> (document gaps counted from
+    /// <paramref name="doc"/>) whose documents are still live (<paramref name="lengths"/> not 0), re-encoded as gaps from
+    /// <paramref name="last"/> with document numbers lowered by <paramref name="shift"/>. Returns how many were appended.
+    /// </summary>
+    private static int AppendLivePostings(ReadOnlySpan<byte> data, int doc, ReadOnlySpan<int> lengths, int shift, ref byte[] buffer, ref int used, ref int last)
+    {
+        var appended = 0;
+        for (var i = 0; i < data.Length;)
+        {
+            doc += ReadVarint(data, ref i);
+            var tf = ReadVarint(data, ref i);
+            if (lengths[doc] == 0)
+            {
+                continue;
+            }
+            WriteVarint(ref buffer, ref used, doc - shift - last);
+            WriteVarint(ref buffer, ref used, tf);
+            last = doc - shift;
+            appended++;
+        }
+        return appended;
+    }
+
     private static void WriteVarint(ref byte[] data, ref int used, int value)
     {
         if (data.Length - used < 5)
@@ -689,20 +713,8 @@ public sealed partial class Bm25Index : IDisposable
             ref var term = ref _terms[id];
             var data = PostingsOf(id);
             var used = 0;
-            var doc = -1;
             var last = -1;
-            for (var i = 0; i < data.Length;)
-            {
-                doc += ReadVarint(data, ref i);
-                var tf = ReadVarint(data, ref i);
-                if (_docLength[doc] == 0)
-                {
-                    continue;
-                }
-                WriteVarint(ref rewritten, ref used, doc - last);
-                WriteVarint(ref rewritten, ref used, tf);
-                last = doc;
-            }
+            AppendLivePostings(data, -1, _docLength, 0, ref rewritten, ref used, ref last);
             // _df is unchanged: removals already took their documents out of it.
             Store(pool, ref term, rewritten.AsSpan(0, used));
             term.LastDoc = last;
