@@ -165,6 +165,28 @@ public sealed class SentenceScorerTests
     }
 
     [Fact]
+    public void Answer_ArabicWordWithOtherClitics_CountsNearlyFully()
+    {
+        // "هزمهم" (defeated them) meets "هزم" only without the pronoun, which the index's Light10 stems keep.
+        var passage = Passage(1, "هزم البرونكوس فريق بيتسبرغ في الجولة الفاصلة.", Languages.Arabic);
+
+        var answer = Answerer.Answer("من الذين هزمهم البرونكوس في الجولة الفاصلة؟", Languages.Arabic, [passage], TermStatistics.Empty, 3);
+
+        Assert.InRange(Assert.Single(answer.Citations).Support, 0.95, 0.99); // three words fully, one at 0.9
+    }
+
+    [Fact]
+    public void Answer_ArabicTwoLetterStem_WeighsLess()
+    {
+        // "رأى" stems to "را", which many unrelated words share: it counts 0.6 of a word, the other two fully.
+        var passage = Passage(1, "رأى الناس شيئا جديدا.", Languages.Arabic);
+
+        var answer = Answerer.Answer("ما رأى الخبراء في الاتفاقية؟", Languages.Arabic, [passage], TermStatistics.Empty, 3);
+
+        Assert.Equal(Math.Round(0.6 / 2.6, 4), Assert.Single(answer.Citations).Support, 3);
+    }
+
+    [Fact]
     public void Answer_SupportIsLowForASentenceThatDoesNotAnswer()
     {
         var passage = Passage(1, "Officials opened a new railway line to the coast last month.", Languages.English);

@@ -13,6 +13,19 @@ public sealed record ExtractiveScoring
     /// <summary>Share of a word's character n-grams the sentence must hold for the n-gram credit.</summary>
     public double NGramMinShare { get; init; } = 0.6;
 
+    /// <summary>
+    /// Credit for an Arabic question word the sentence holds only with other clitics (the same <see cref="Text.ArabicMatchStemmer"/>
+    /// stem: "كمستشار" / "مستشاره"); tuned on XQuAD Arabic.
+    /// </summary>
+    public double MatchStemCredit { get; init; } = 0.9;
+
+    /// <summary>
+    /// Share of its IDF that an Arabic question word with a stem of one or two letters weighs (أنه → ان, رأى → را, قوى → قو:
+    /// many unrelated words share such a stem; English two-letter terms are mostly names such as AI, EU, UN and keep their
+    /// weight); tuned on XQuAD-ar questions asked against the sample corpus, checked on the rest.
+    /// </summary>
+    public double ShortStemWeight { get; init; } = 0.6;
+
     /// <summary>Weight of the whole passage's coverage of the question (context the sentence refers to).</summary>
     public double PassageWeight { get; init; } = 0.15;
 

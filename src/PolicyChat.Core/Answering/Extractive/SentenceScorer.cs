@@ -29,7 +29,9 @@ public sealed record ScoredSentence(
 /// <summary>
 /// Scores every quotable sentence of the passages against a question. Support is the IDF-weighted share of the question's
 /// content words the sentence holds: a word counts fully when its stem occurs (the word leg of the index) and partly when
-/// most of its character n-grams occur (the n-gram leg: "تكوينها" / "تكوين", "founded" / "foundation"). The ranking
+/// most of its character n-grams occur (the n-gram leg: "تكوينها" / "تكوين", "founded" / "foundation"), and nearly fully
+/// when an Arabic word meets it only without the clitics the index keeps (<see cref="ArabicMatchStemmer"/>: "كمستشار" /
+/// "مستشاره"). An Arabic word whose stem has one or two letters weighs less (أنه → ان, رأى → را: many words share it). The ranking
 /// score adds the passage's own coverage, the proximity of the matched words, whether the sentence holds the kind of
 /// answer the question asks for (<see cref="AnswerType"/>), its neighbours' coverage, the passage's rank and the
 /// sentence's position. Headlines, headings and datelines (<see cref="HeadingFilter"/>) are not candidates.
@@ -40,8 +42,8 @@ public sealed class SentenceScorer(TextAnalyzer analyzer, ExtractiveScoring? sco
 
     public ExtractiveScoring Scoring => _scoring;
 
-    /// <summary>A content word of the question: its stem, its character n-grams and its IDF weight.</summary>
-    private sealed record QuestionWord(string Term, string[] NGrams, double Weight);
+    /// <summary>A content word of the question: its stem, its character n-grams, its Arabic match stem (or null) and its weight.</summary>
+    private sealed record QuestionWord(string Term, string[] NGrams, string? MatchStem, double Weight);
 
     public IReadOnlyList<ScoredSentence> Score(string question, IReadOnlyList<Passage> passages, TermStatistics stats, out AnswerKind kind)
     {
@@ -54,12 +56,15 @@ public sealed class SentenceScorer(TextAnalyzer analyzer, ExtractiveScoring? sco
         var total = words.Sum(w => w.Weight);
         var asksForAuthor = AnswerType.AsksForAuthor(kind, questionWords);
         var result = new List<ScoredSentence>();
+        var matchStemCache = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var passage in passages)
         {
             var ranges = SentenceBoundaries.Split(passage.Text);
             var passageText = passage.Text;
-            var passageMatch = Match(words, new HashSet<string>(analyzer.Terms(passageText), StringComparer.Ordinal),
-                new Lazy<HashSet<string>>(() => new HashSet<string>(analyzer.CharNGrams(passageText), StringComparer.Ordinal)));
+            var passageTokens = analyzer.Tokenize(passageText);
+            var passageMatch = Match(words, new HashSet<string>(passageTokens.Where(t => !t.IsStopWord).Select(t => t.Term), StringComparer.Ordinal),
+                new Lazy<HashSet<string>>(() => new HashSet<string>(analyzer.CharNGrams(passageText), StringComparer.Ordinal)),
+                new Lazy<HashSet<string>>(() => MatchStems(passageText, passageTokens, matchStemCache)));
             var passageCoverage = total > 0 ? passageMatch.Credit / total : 0;
             var sentences = new List<(TextRange Range, double Coverage, double Proximity, bool? Holds, HashSet<string> Covered, bool Heading)>(ranges.Count);
             foreach (var range in ranges)
@@ -72,7 +77,8 @@ public sealed class SentenceScorer(TextAnalyzer analyzer, ExtractiveScoring? sco
                     sentences.Add((range, 0, 0, null, [], true));
                     continue;
                 }
-                var match = Match(words, terms, new Lazy<HashSet<string>>(() => new HashSet<string>(analyzer.CharNGrams(text), StringComparer.Ordinal)));
+                var match = Match(words, terms, new Lazy<HashSet<string>>(() => new HashSet<string>(analyzer.CharNGrams(text), StringComparer.Ordinal)),
+                    new Lazy<HashSet<string>>(() => MatchStems(text, tokens, matchStemCache)));
                 var coverage = total > 0 ? match.Credit / total : 0;
                 var holds = AnswerType.Holds(kind, text, questionWords, analyzer);
                 if (asksForAuthor && passageCoverage >= _scoring.BylineMinCoverage && AnswerType.IsByline(text, analyzer))
@@ -120,13 +126,43 @@ public sealed class SentenceScorer(TextAnalyzer analyzer, ExtractiveScoring? sco
                 continue;
             }
             var surface = question.Substring(token.Start, token.Length);
-            words.Add(new QuestionWord(token.Term, analyzer.CharNGrams(surface).Distinct(StringComparer.Ordinal).ToArray(), stats.Idf(token.Term)));
+            var arabic = ArabicMatchStemmer.IsArabic(token.Term);
+            var matchStem = arabic ? ArabicMatchStemmer.Stem(analyzer.Normalize(surface)) : null;
+            words.Add(new QuestionWord(token.Term, analyzer.CharNGrams(surface).Distinct(StringComparer.Ordinal).ToArray(),
+                matchStem is { Length: >= 3 } && matchStem != token.Term ? matchStem : null,
+                stats.Idf(token.Term) * (arabic && token.Term.Length <= 2 ? _scoring.ShortStemWeight : 1)));
         }
         return words;
     }
 
-    // The n-grams are built only when a question word is missing in its exact form.
-    private (double Credit, HashSet<string> Exact, HashSet<string> Covered) Match(List<QuestionWord> words, HashSet<string> terms, Lazy<HashSet<string>> ngrams)
+    /// <summary>
+    /// The match stems of the text's Arabic content words (<see cref="ArabicMatchStemmer"/> over their normalized
+    /// forms); <paramref name="cache"/> maps a surface form to its stem for the passages of one question.
+    /// </summary>
+    private HashSet<string> MatchStems(string text, IReadOnlyList<AnalyzedToken> tokens, Dictionary<string, string> cache)
+    {
+        var stems = new HashSet<string>(StringComparer.Ordinal);
+        var bySurface = cache.GetAlternateLookup<ReadOnlySpan<char>>();
+        foreach (var token in tokens)
+        {
+            if (token.IsStopWord || !ArabicMatchStemmer.IsArabic(token.Term))
+            {
+                continue;
+            }
+            var surface = text.AsSpan(token.Start, token.Length);
+            if (!bySurface.TryGetValue(surface, out var stem))
+            {
+                var word = surface.ToString();
+                stem = cache[word] = ArabicMatchStemmer.Stem(analyzer.Normalize(word));
+            }
+            stems.Add(stem);
+        }
+        return stems;
+    }
+
+    // The match stems and n-grams are built only when a question word is missing in its exact form.
+    private (double Credit, HashSet<string> Exact, HashSet<string> Covered) Match(List<QuestionWord> words, HashSet<string> terms, Lazy<HashSet<string>> ngrams,
+        Lazy<HashSet<string>> matchStems)
     {
         var credit = 0.0;
         var exact = new HashSet<string>(StringComparer.Ordinal);
@@ -137,6 +173,12 @@ public sealed class SentenceScorer(TextAnalyzer analyzer, ExtractiveScoring? sco
             {
                 credit += word.Weight;
                 exact.Add(word.Term);
+                covered.Add(word.Term);
+                continue;
+            }
+            if (word.MatchStem is not null && matchStems.Value.Contains(word.MatchStem))
+            {
+                credit += word.Weight * _scoring.MatchStemCredit;
                 covered.Add(word.Term);
                 continue;
             }
