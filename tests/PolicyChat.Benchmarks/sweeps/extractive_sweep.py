@@ -4,7 +4,7 @@
 Replays ExtractiveAnswerer.Select, ExtractiveAnswerer.Confidence and ExtractiveOutcome.Decide over the sentence features
 that `dotnet run -c Release --project tests/PolicyChat.Benchmarks -- extractive-features` writes, so a setting can be
 tried in milliseconds instead of a full `eval squad --answers` run. The replay reproduces the CLI's figures exactly at
-the defaults (checked: XQuAD ar 0.7950 / 1.90, en 0.8840 / 1.76).
+the defaults (checked: XQuAD ar 0.8118 / 1.90, en 0.8832 / 1.76).
 
     B="dotnet run -c Release --project tests/PolicyChat.Benchmarks -- extractive-features"
     $B ../shared/eval/xquad/xquad.ar.json /tmp/f_ar.jsonl          # answerable: the paragraphs are the collection
