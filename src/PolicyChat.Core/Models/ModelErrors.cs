@@ -49,14 +49,14 @@ internal static class ModelErrors
             404 => (ModelFailureKind.Unreachable,
                 $"{context.Endpoint} has no OpenAI-compatible API (404 on /v1) — check {context.Section}:Endpoint (the base URL, e.g. http://localhost:11434)."),
             401 or 403 => (ModelFailureKind.Unauthorized, $"The model server at {context.Endpoint} rejected the key ({status}) — check {context.Section}:ApiKey."),
-            503 when serverText?.Contains("loading", StringComparison.OrdinalIgnoreCase) == true => (ModelFailureKind.ModelLoading,
+            503 when serverText?.Contains("loading", StringComparison.OrdinalIgnoreCase) == true => (ModelFailureKind.Overloaded,
                 $"The model server at {context.Where} is still loading the model (503) — try again shortly."),
             429 or 503 => (ModelFailureKind.Overloaded, $"The model server at {context.Where} is busy or unavailable ({status}) — try again shortly."),
             408 or 504 => (ModelFailureKind.Timeout, $"The model server at {context.Where} timed out ({status})."),
             >= 400 and < 500 => (ModelFailureKind.BadRequest, $"The model server at {context.Where} rejected the request ({status})."),
             _ => (ModelFailureKind.ServerError, $"The model server at {context.Where} failed ({status})."),
         };
-        return new ModelException(kind, message + (serverText is null ? "" : $" The server said: {serverText}"), inner, status);
+        return new ModelException(kind, message + (serverText is null ? "" : $" The server said: {serverText}"), inner);
     }
 
     /// <summary>An error object received (inside a stream or as the whole body) after the status line said success.</summary>

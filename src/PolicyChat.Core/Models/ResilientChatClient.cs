@@ -174,7 +174,7 @@ public sealed class ResilientChatClient : DelegatingChatClient
     private async Task<ModelException> FailedAsync(ModelException ex)
     {
         if (_probeInterval is { } interval && ex.IsTransient && ex.Kind != ModelFailureKind.CircuitOpen && !_disposed.IsCancellationRequested
-            && Interlocked.CompareExchange(ref _openedBy, new ModelException(ex.Kind, ex.Message, null, ex.StatusCode), null) is null)
+            && Interlocked.CompareExchange(ref _openedBy, new ModelException(ex.Kind, ex.Message), null) is null)
         {
             _logger.LogWarning("Model circuit opened: {Reason}", ex.Message);
             await _circuit.IsolateAsync();

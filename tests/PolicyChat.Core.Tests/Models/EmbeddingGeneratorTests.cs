@@ -157,14 +157,15 @@ public sealed class EmbeddingGeneratorTests : ModelTestBase
     }
 
     [Fact]
-    public async Task GenerateAsync_Loading503_ThrowsModelLoading()
+    public async Task GenerateAsync_Loading503_ThrowsOverloadedLoading()
     {
         Server.EnqueueEmbeddings(ScriptedReply.Loading());
         using var generator = NewGenerator();
 
         var error = await Assert.ThrowsAsync<ModelException>(() => generator.GenerateAsync(["a"]));
 
-        Assert.Equal(ModelFailureKind.ModelLoading, error.Kind);
+        Assert.Equal(ModelFailureKind.Overloaded, error.Kind);
+        Assert.Contains("still loading the model", error.Message, StringComparison.Ordinal);
         Assert.Single(Server.EmbeddingRequests);
     }
 
