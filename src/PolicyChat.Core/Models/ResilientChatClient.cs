@@ -82,14 +82,12 @@ public sealed class ResilientChatClient : DelegatingChatClient
         IAsyncEnumerator<ChatResponseUpdate>? updates = null;
         try
         {
-            // Each attempt reads until the first update with text or a finish reason (a role-only chunk is no answer).
+            // Each attempt ends the one before and reads until the first update with text or a finish reason (a
+            // role-only chunk is no answer), or to the end of a stream without any.
             var first = await ExecuteAsync(async token =>
             {
-                if (updates is not null)
-                {
-                    await updates.DisposeAsync();
-                    own!.Dispose();
-                }
+                await (updates?.DisposeAsync() ?? default);
+                own?.Dispose();
                 own = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 updates = base.GetStreamingResponseAsync(messages, options, own.Token).GetAsyncEnumerator(own.Token);
                 await using var timeout = token.Register(own.Cancel);
@@ -99,22 +97,23 @@ public sealed class ResilientChatClient : DelegatingChatClient
                     read.Add(updates.Current);
                     if (updates.Current.FinishReason is not null || updates.Current.Contents.OfType<TextContent>().Any(t => t.Text.Length > 0))
                     {
-                        return (Read: read, Ended: false);
+                        break;
                     }
                 }
-                return (Read: read, Ended: true);
+                return read;
             }, options, cancellationToken);
 
             var remaining = TotalTimeout - Stopwatch.GetElapsedTime(started);
             own!.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
-            foreach (var update in first.Read)
+            foreach (var update in first)
             {
                 yield return update;
             }
-            while (!first.Ended)
+            while (true)
             {
                 try
                 {
+                    // After the end of the stream (no text at all) this is false again.
                     if (!await updates!.MoveNextAsync())
                     {
                         yield break;
@@ -130,10 +129,7 @@ public sealed class ResilientChatClient : DelegatingChatClient
         }
         finally
         {
-            if (updates is not null)
-            {
-                await updates.DisposeAsync();
-            }
+            await (updates?.DisposeAsync() ?? default);
             own?.Dispose();
         }
     }
