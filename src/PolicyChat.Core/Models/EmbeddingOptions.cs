@@ -7,7 +7,7 @@ namespace PolicyChat.Core.Models;
 /// <c>Embedding</c> configuration section. An empty <see cref="ModelServerOptions.Model"/> (the default) means no dense
 /// vectors (keyword search only).
 /// </summary>
-public sealed class EmbeddingOptions() : ModelServerOptions(SectionName, model: "")
+public sealed class EmbeddingOptions() : ModelServerOptions(SectionName, defaultModel: "")
 {
     public const string SectionName = "Embedding";
 

@@ -6,7 +6,7 @@ namespace PolicyChat.Core.Models;
 /// The chat model behind an OpenAI-compatible server (Ollama, llama-server, vLLM). Bound from the <c>Llm</c>
 /// configuration section.
 /// </summary>
-public sealed class LlmOptions() : ModelServerOptions(SectionName, model: "qwen2.5:7b")
+public sealed class LlmOptions() : ModelServerOptions(SectionName, defaultModel: "qwen2.5:7b")
 {
     public const string SectionName = "Llm";
 
@@ -30,17 +30,9 @@ public sealed class LlmOptions() : ModelServerOptions(SectionName, model: "qwen2
     public int ProbeIntervalSeconds { get; set; } = 15;
 
     /// <inheritdoc/>
-    public override IEnumerable<string> Validate()
-    {
-        if (!Enabled)
-        {
-            return string.IsNullOrWhiteSpace(Endpoint) == string.IsNullOrWhiteSpace(Model) ? []
-                : [$"{SectionName}:Endpoint and {SectionName}:Model must both be set to use a language model, or both be empty to run without one"];
-        }
-        return base.Validate().Concat(new[]
-        {
-            FirstTokenTimeoutSeconds > TimeoutSeconds ? $"{SectionName}:FirstTokenTimeoutSeconds must not exceed {SectionName}:TimeoutSeconds ({TimeoutSeconds}) (it is {FirstTokenTimeoutSeconds})" : null,
-            ContextTokens < MaxOutputTokens + 256 ? $"{SectionName}:ContextTokens must be at least {SectionName}:MaxOutputTokens + 256 ({MaxOutputTokens + 256}) so a prompt fits (it is {ContextTokens})" : null,
-        }.OfType<string>());
-    }
+    protected override IEnumerable<string?> CrossChecks() =>
+    [
+        FirstTokenTimeoutSeconds > TimeoutSeconds ? $"{SectionName}:FirstTokenTimeoutSeconds must not exceed {SectionName}:TimeoutSeconds ({TimeoutSeconds}) (it is {FirstTokenTimeoutSeconds})" : null,
+        ContextTokens < MaxOutputTokens + 256 ? $"{SectionName}:ContextTokens must be at least {SectionName}:MaxOutputTokens + 256 ({MaxOutputTokens + 256}) so a prompt fits (it is {ContextTokens})" : null,
+    ];
 }
