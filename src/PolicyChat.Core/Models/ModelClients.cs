@@ -113,7 +113,7 @@ public static class ModelClients
     {
         var clientOptions = new OpenAIClientOptions
         {
-            Endpoint = ModelEndpoints.V1(endpoint),
+            Endpoint = new Uri(ModelEndpoints.BaseUrl(endpoint) + "/v1"),
             NetworkTimeout = context.Timeout,
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
             UserAgentApplicationId = "PolicyChat",

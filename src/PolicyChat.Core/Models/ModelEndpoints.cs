@@ -15,9 +15,6 @@ public static class ModelEndpoints
         return trimmed;
     }
 
-    /// <summary><c>{base}/v1</c>, the OpenAI SDK's endpoint.</summary>
-    public static Uri V1(string endpoint) => new(BaseUrl(endpoint) + "/v1");
-
     /// <summary>
     /// An <see cref="HttpClient"/> suited to model servers: no overall <see cref="HttpClient.Timeout"/> (the model clients
     /// apply their own, and streams last long), a bounded connect timeout, pooled connections that are recycled so

@@ -30,7 +30,7 @@ internal static class ModelErrors
             ClientResultException { InnerException: { } inner } => TryMap(inner, context, callerToken, out var innerMapped) ? innerMapped : Unreachable(context, exception),
             OperationCanceledException or TimeoutException => new ModelException(ModelFailureKind.Timeout,
                 $"The model server at {context.Where} did not answer within {Seconds(context.Timeout)} (raise {context.Section}:TimeoutSeconds if the model is slow to load).", exception),
-            HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } or HttpIOException or IOException
+            HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } or IOException
                 or HttpRequestException { HttpRequestError: HttpRequestError.Unknown, InnerException: IOException } => ConnectionLost(context, exception),
             HttpRequestException => Unreachable(context, exception),
             JsonException or FormatException => InvalidResponse(context, "its answer could not be parsed", exception),
@@ -117,17 +117,10 @@ internal static class ModelErrors
         static string? Text(JsonNode? value) => value is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
     }
 
-    /// <summary>Unreachable, with the operating system's reason (e.g. "Connection refused (127.0.0.1:11434)").</summary>
-    private static ModelException Unreachable(ModelCallContext context, Exception inner)
-    {
-        var reason = inner;
-        while (reason.InnerException is not null and not ClientResultException)
-        {
-            reason = reason.InnerException;
-        }
-        return new ModelException(ModelFailureKind.Unreachable,
-            $"Cannot reach the model server at {context.Endpoint}: {Clean(reason.Message)} — is it running? (check {context.Section}:Endpoint).", inner);
-    }
+    /// <summary>Unreachable, with the operating system's reason, the root cause (e.g. "Connection refused (127.0.0.1:11434)").</summary>
+    private static ModelException Unreachable(ModelCallContext context, Exception inner) =>
+        new(ModelFailureKind.Unreachable,
+            $"Cannot reach the model server at {context.Endpoint}: {Clean(inner.GetBaseException().Message)} — is it running? (check {context.Section}:Endpoint).", inner);
 
     private static string Clean(string text)
     {

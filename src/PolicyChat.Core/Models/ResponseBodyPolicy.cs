@@ -19,16 +19,12 @@ internal sealed class ResponseBodyPolicy(ModelCallContext context) : PipelinePol
 
     public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
     {
-        if (!message.BufferResponse)
-        {
-            await ProcessNextAsync(message, pipeline, currentIndex);
-            return;
-        }
-        // Unbuffered, so the body can be replaced before the SDK reads it.
+        // Unbuffered, so a whole body can be replaced before the SDK reads it.
+        var whole = message.BufferResponse;
         message.BufferResponse = false;
         await ProcessNextAsync(message, pipeline, currentIndex);
-        message.BufferResponse = true;
-        if (message.Response is not { ContentStream: { } stream } response)
+        message.BufferResponse = whole;
+        if (!whole || message.Response is not { ContentStream: { } stream } response)
         {
             return;
         }
