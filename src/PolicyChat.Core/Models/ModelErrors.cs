@@ -71,7 +71,7 @@ internal static class ModelErrors
             $"The model server at {context.Where} sent an invalid response: {what}. Is {context.Section}:Endpoint an OpenAI-compatible server?", inner);
 
     public static ModelException ConnectionLost(ModelCallContext context, Exception? inner = null) =>
-        new(ModelFailureKind.ConnectionLost, $"The connection to the model server at {context.Where} dropped before the answer was complete.", inner);
+        new(ModelFailureKind.ServerError, $"The connection to the model server at {context.Where} dropped before the answer was complete.", inner);
 
     /// <summary>The server's own message from an error body (see <see cref="ErrorIn"/>) or plain text, shortened to one line.</summary>
     public static string? ServerMessage(string? body)

@@ -18,13 +18,10 @@ public enum ModelFailureKind
     /// <summary>The server rejected the key (401/403).</summary>
     Unauthorized,
 
-    /// <summary>The connection dropped before the answer was complete.</summary>
-    ConnectionLost,
-
     /// <summary>The server rejected the request (400/422, e.g. the prompt exceeds the context window).</summary>
     BadRequest,
 
-    /// <summary>The server failed (5xx, or an error object inside a stream that had started with 200).</summary>
+    /// <summary>The server failed (5xx, or an error object after a 200 status), or the connection dropped before the answer was complete.</summary>
     ServerError,
 
     /// <summary>The server answered something that is not a valid OpenAI-compatible response.</summary>
@@ -53,7 +50,7 @@ public sealed class ModelException(ModelFailureKind kind, string message, Except
         ModelFailureKind.Timeout => "The language model took too long to answer. Please try again.",
         ModelFailureKind.Overloaded => "The language model is busy or still starting. Please try again in a minute.",
         ModelFailureKind.BadRequest => "The language model could not process this question. Try a shorter or simpler question.",
-        ModelFailureKind.ConnectionLost or ModelFailureKind.ServerError or ModelFailureKind.InvalidResponse => "The language model stopped before finishing its answer. Please try again.",
+        ModelFailureKind.ServerError or ModelFailureKind.InvalidResponse => "The language model stopped before finishing its answer. Please try again.",
         _ => "The language model is not available right now. Please try again later.",
     };
 
@@ -63,7 +60,7 @@ public sealed class ModelException(ModelFailureKind kind, string message, Except
         ModelFailureKind.Timeout => "استغرق النموذج اللغوي وقتًا طويلًا في الإجابة. يُرجى المحاولة مرة أخرى.",
         ModelFailureKind.Overloaded => "النموذج اللغوي مشغول أو ما زال قيد التشغيل. يُرجى المحاولة بعد دقيقة.",
         ModelFailureKind.BadRequest => "تعذّر على النموذج اللغوي معالجة هذا السؤال. جرّب سؤالًا أقصر أو أبسط.",
-        ModelFailureKind.ConnectionLost or ModelFailureKind.ServerError or ModelFailureKind.InvalidResponse => "توقّف النموذج اللغوي قبل إكمال إجابته. يُرجى المحاولة مرة أخرى.",
+        ModelFailureKind.ServerError or ModelFailureKind.InvalidResponse => "توقّف النموذج اللغوي قبل إكمال إجابته. يُرجى المحاولة مرة أخرى.",
         _ => "النموذج اللغوي غير متاح حاليًا. يُرجى المحاولة لاحقًا.",
     };
 }

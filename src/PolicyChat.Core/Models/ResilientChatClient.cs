@@ -51,7 +51,7 @@ public sealed class ResilientChatClient : DelegatingChatClient
                 {
                     MaxRetryAttempts = 1,
                     Delay = TimeSpan.Zero,
-                    ShouldHandle = new PredicateBuilder().Handle<ModelException>(e => e.Kind is ModelFailureKind.Unreachable or ModelFailureKind.ConnectionLost or ModelFailureKind.ServerError),
+                    ShouldHandle = new PredicateBuilder().Handle<ModelException>(e => e.Kind is ModelFailureKind.Unreachable or ModelFailureKind.ServerError),
                     OnRetry = args =>
                     {
                         _logger.LogInformation("Retrying the model call once after: {Reason}", args.Outcome.Exception?.Message);

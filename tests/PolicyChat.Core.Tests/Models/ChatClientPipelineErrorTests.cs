@@ -137,14 +137,15 @@ public sealed class ChatClientPipelineErrorTests : ModelTestBase
     }
 
     [Fact]
-    public async Task GetResponseAsync_ConnectionDropped_ThrowsConnectionLost()
+    public async Task GetResponseAsync_ConnectionDropped_ThrowsServerErrorSayingSo()
     {
         Server.EnqueueChat(ScriptedReply.Drop("A partial body"));
         using var client = NewChatClient();
 
         var error = Assert.IsType<ModelException>(await CallAsync(client, streaming: false));
 
-        Assert.Equal(ModelFailureKind.ConnectionLost, error.Kind);
+        Assert.Equal(ModelFailureKind.ServerError, error.Kind);
+        Assert.Contains("dropped before the answer was complete", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
