@@ -80,15 +80,7 @@ public static class ModelClients
             {
                 return [];
             }
-            GeneratedEmbeddings<Embedding<float>> embedded;
-            try
-            {
-                embedded = await inner.GenerateAsync(inputs, generationOptions, cancellationToken);
-            }
-            catch (Exception ex) when (ModelErrors.TryMap(ex, context, cancellationToken, out var mapped))
-            {
-                throw mapped;
-            }
+            var embedded = await ModelErrors.MapFailuresAsync(() => inner.GenerateAsync(inputs, generationOptions, cancellationToken), context, cancellationToken);
             var size = generationOptions?.Dimensions ?? options.Dimensions ?? embedded.FirstOrDefault()?.Vector.Length;
             if (embedded.Count != inputs.Count)
             {

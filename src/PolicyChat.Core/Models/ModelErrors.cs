@@ -39,6 +39,19 @@ internal static class ModelErrors
         return !ReferenceEquals(mapped, exception);
     }
 
+    /// <summary>Runs <paramref name="call"/>, throwing what <see cref="TryMap"/> makes of its failure.</summary>
+    public static async Task<T> MapFailuresAsync<T>(Func<Task<T>> call, ModelCallContext context, CancellationToken callerToken)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception ex) when (TryMap(ex, context, callerToken, out var mapped))
+        {
+            throw mapped;
+        }
+    }
+
     /// <summary>An exception for an HTTP error status, with the server's own message (<see cref="ServerMessage"/>) when it sent one.</summary>
     public static ModelException FromStatus(int status, string? serverText, ModelCallContext context, Exception? inner = null)
     {

@@ -18,17 +18,8 @@ namespace PolicyChat.Core.Models;
 /// </summary>
 internal sealed class OpenAiCompatibilityChatClient(IChatClient innerClient, ModelCallContext context) : DelegatingChatClient(innerClient)
 {
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return await base.GetResponseAsync(messages, options, cancellationToken);
-        }
-        catch (Exception ex) when (ModelErrors.TryMap(ex, context, cancellationToken, out var mapped))
-        {
-            throw mapped;
-        }
-    }
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        ModelErrors.MapFailuresAsync(() => base.GetResponseAsync(messages, options, cancellationToken), context, cancellationToken);
 
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<AiChatMessage> messages,
