@@ -29,22 +29,19 @@ public static class ModelHealth
         timeoutSource.CancelAfter(context.Timeout);
         try
         {
-            var models = (await client.GetModelsAsync(timeoutSource.Token)).Value.Select(m => m.Id).ToList();
+            var listed = await ModelErrors.MapFailuresAsync(() => client.GetModelsAsync(timeoutSource.Token), context, cancellationToken);
+            var models = listed.Value.Select(m => m.Id).ToList();
             var present = wanted is null || models.Any(m => SameModel(m, wanted));
             return new(baseUrl, true, wanted, present, wanted is null ? $"{baseUrl} is reachable and lists {models.Count} model(s)."
                 : present ? $"{baseUrl} is reachable and has model '{wanted}'."
                 : $"model '{wanted}' not found on {baseUrl} — pull it first (ollama pull {wanted}) or fix {LlmOptions.SectionName}:Model. Available: {(models.Count == 0 ? "none" : string.Join(", ", models.Take(20)))}.");
         }
-        catch (Exception ex) when (ModelErrors.TryMap(ex, context, cancellationToken, out var mapped))
+        catch (ModelException failure)
         {
-            if (mapped is OperationCanceledException)
-            {
-                throw mapped;
-            }
             // A 404 here is about the route, not a model.
-            return new(baseUrl, false, wanted, false, mapped is ModelException { Kind: ModelFailureKind.ModelNotFound } && wanted is null
+            return new(baseUrl, false, wanted, false, failure.Kind == ModelFailureKind.ModelNotFound && wanted is null
                 ? $"{baseUrl} has no /v1/models (404) — is this an OpenAI-compatible server?"
-                : mapped.Message);
+                : failure.Message);
         }
     }
 
