@@ -19,31 +19,26 @@ internal sealed class ResponseBodyPolicy(ModelCallContext context) : PipelinePol
 
     public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
     {
-        // Unbuffered, so a whole body can be replaced before the SDK reads it.
-        var whole = message.BufferResponse;
-        message.BufferResponse = false;
         await ProcessNextAsync(message, pipeline, currentIndex);
-        message.BufferResponse = whole;
-        if (!whole || message.Response is not { ContentStream: { } stream } response)
+        // The transport has buffered a whole body; it can be replaced before the SDK reads it.
+        if (message.BufferResponse && message.Response is { IsError: false } response && Rewrite(response.Content) is { } rewritten)
         {
-            return;
+            response.ContentStream = new MemoryStream(rewritten);
+            await response.BufferContentAsync(message.CancellationToken);
         }
-        using var body = new MemoryStream();
-        await stream.CopyToAsync(body, message.CancellationToken);
-        response.ContentStream = new MemoryStream(response.IsError ? body.ToArray() : Rewrite(body.ToArray()));
-        await response.BufferContentAsync(message.CancellationToken);
     }
 
-    private byte[] Rewrite(byte[] body)
+    /// <summary>The body to read instead of <paramref name="body"/>, or null to read it as it is.</summary>
+    private byte[]? Rewrite(BinaryData body)
     {
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(body);
+            root = JsonNode.Parse(body.ToMemory().Span);
         }
         catch (JsonException)
         {
-            return body; // the SDK reports it
+            return null; // the SDK reports it
         }
         if (ModelErrors.ErrorIn(root) is { } error)
         {
@@ -51,7 +46,7 @@ internal sealed class ResponseBodyPolicy(ModelCallContext context) : PipelinePol
         }
         if (root?["data"] is not JsonArray data || !data.Any(d => d?["embedding"] is not null))
         {
-            return body;
+            return null;
         }
         var ordered = data.Select((item, i) => (Index: item?["index"]?.GetValue<int>() ?? i, Item: item)).OrderBy(x => x.Index).Select(x => x.Item).ToArray();
         data.Clear();
