@@ -89,22 +89,18 @@ internal static class ModelErrors
     /// <summary>The server's own message from an error body (see <see cref="ErrorIn"/>) or plain text, shortened to one line.</summary>
     public static string? ServerMessage(string? body)
     {
-        if (string.IsNullOrWhiteSpace(body))
-        {
-            return null;
-        }
         try
         {
-            if (body.TrimStart().StartsWith('{') && ErrorIn(JsonNode.Parse(body)) is { } error)
+            if (ErrorIn(JsonNode.Parse(body ?? "")) is { } error)
             {
                 return error.Message is null ? null : Clean(error.Message);
             }
         }
         catch (JsonException)
         {
-            // Plain text after all.
+            // Plain text (or nothing) after all.
         }
-        return Clean(body);
+        return string.IsNullOrWhiteSpace(body) ? null : Clean(body);
     }
 
     /// <summary>
@@ -119,7 +115,7 @@ internal static class ModelErrors
         }
         var error = node["error"];
         int? code = (error as JsonObject ?? node)["code"] is JsonValue c && (c.TryGetValue<int>(out var n) || (c.TryGetValue<string>(out var s) && int.TryParse(s, out n))) ? n : null;
-        if (error is not null && error.GetValueKind() != JsonValueKind.Null)
+        if (error is not null) // a JSON null is a null node
         {
             return (Text(error is JsonObject ? error["message"] : error) ?? error.ToJsonString(), code);
         }
