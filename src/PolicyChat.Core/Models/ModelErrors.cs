@@ -39,7 +39,7 @@ internal static class ModelErrors
         return !ReferenceEquals(mapped, exception);
     }
 
-    /// <summary>Runs <paramref name="call"/>, throwing what <see cref="TryMap"/> makes of its failure.</summary>
+    /// <summary>Runs <paramref name="call"/> (a whole answer, a batch, one step of a stream), throwing what <see cref="TryMap"/> makes of its failure.</summary>
     public static async Task<T> MapFailuresAsync<T>(Func<Task<T>> call, ModelCallContext context, CancellationToken callerToken)
     {
         try
