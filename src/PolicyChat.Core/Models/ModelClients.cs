@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using OpenAI;
 using OpenAI.Chat;
 
@@ -25,17 +26,14 @@ public static class ModelClients
             throw new ArgumentException($"{LlmOptions.SectionName}:Endpoint and {LlmOptions.SectionName}:Model must be set to create a chat client.", nameof(options));
         }
         var context = new ModelCallContext(LlmOptions.SectionName, ModelEndpoints.BaseUrl(options.Endpoint), options.Model, TimeSpan.FromSeconds(options.TimeoutSeconds));
-        var builder = new ChatClientBuilder(CreateOpenAiClient(options.Endpoint, options.ApiKey, context, httpClient).GetChatClient(options.Model).AsIChatClient())
-            .Use(inner => new ResilientChatClient(inner, TimeSpan.FromSeconds(options.FirstTokenTimeoutSeconds), TimeSpan.FromSeconds(options.TimeoutSeconds),
-                withBreaker ? TimeSpan.FromSeconds(options.ProbeIntervalSeconds) : null, loggerFactory?.CreateLogger<ResilientChatClient>()));
         // M.E.AI's call logging (and the OpenTelemetry client's exception log) only when asked for at Debug: they log every
         // failed call with its stack trace, where a model that is not running is a state that ModelAvailability logs once.
+        // UseLogging adds nothing for the NullLoggerFactory.
         var callLogging = loggerFactory is not null && loggerFactory.CreateLogger<LoggingChatClient>().IsEnabled(LogLevel.Debug) ? loggerFactory : null;
-        if (callLogging is not null)
-        {
-            builder.UseLogging(callLogging);
-        }
-        return builder
+        return new ChatClientBuilder(CreateOpenAiClient(options.Endpoint, options.ApiKey, context, httpClient).GetChatClient(options.Model).AsIChatClient())
+            .Use(inner => new ResilientChatClient(inner, TimeSpan.FromSeconds(options.FirstTokenTimeoutSeconds), TimeSpan.FromSeconds(options.TimeoutSeconds),
+                withBreaker ? TimeSpan.FromSeconds(options.ProbeIntervalSeconds) : null, loggerFactory?.CreateLogger<ResilientChatClient>()))
+            .UseLogging(callLogging ?? NullLoggerFactory.Instance)
             .UseOpenTelemetry(callLogging, sourceName: "PolicyChat")
             .Use(inner => new OpenAiCompatibilityChatClient(inner, context))
             .ConfigureOptions(chat =>

@@ -8,11 +8,7 @@ public static class ModelEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         var trimmed = endpoint.Trim().TrimEnd('/');
-        if (trimmed.EndsWith("/v1", StringComparison.OrdinalIgnoreCase))
-        {
-            trimmed = trimmed[..^3].TrimEnd('/');
-        }
-        return trimmed;
+        return trimmed.EndsWith("/v1", StringComparison.OrdinalIgnoreCase) ? trimmed[..^3].TrimEnd('/') : trimmed;
     }
 
     /// <summary>
