@@ -19,12 +19,11 @@ public static class ModelHealth
     public static async Task<ModelHealthReport> CheckAsync(string endpoint, string? model, HttpClient httpClient, string? apiKey = null,
         TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(httpClient);
-        var baseUrl = ModelEndpoints.BaseUrl(endpoint);
+        var baseUrl = ModelEndpoints.BaseUrl(endpoint); // throws for a null endpoint
         var wanted = string.IsNullOrWhiteSpace(model) ? null : model;
         var context = new ModelCallContext(LlmOptions.SectionName, baseUrl, wanted ?? "(any)", timeout ?? TimeSpan.FromSeconds(5));
-        var client = ModelClients.CreateOpenAiClient(baseUrl, apiKey ?? "", context, httpClient).GetOpenAIModelClient();
+        var client = ModelClients.CreateOpenAiClient(apiKey ?? "", context, httpClient).GetOpenAIModelClient();
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(context.Timeout);
         try

@@ -179,9 +179,10 @@ public sealed class ResilientChatClient : DelegatingChatClient
         return ex;
     }
 
+    /// <summary>Asks the model for one token every interval until it answers; disposal ends it, cancelled (nothing awaits it).</summary>
     private async Task ProbeAsync(TimeSpan interval, CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        while (true)
         {
             try
             {
@@ -197,10 +198,6 @@ public sealed class ResilientChatClient : DelegatingChatClient
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 _logger.LogDebug("Model probe failed: {Reason}", ex.Message);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
             }
         }
     }
