@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using OpenAI;
 using OpenAI.Chat;
 
@@ -25,17 +26,14 @@ public static class ModelClients
             throw new ArgumentException($"{LlmOptions.SectionName}:Endpoint and {LlmOptions.SectionName}:Model must be set to create a chat client.", nameof(options));
         }
         var context = new ModelCallContext(LlmOptions.SectionName, ModelEndpoints.BaseUrl(options.Endpoint), options.Model, TimeSpan.FromSeconds(options.TimeoutSeconds));
-        var builder = new ChatClientBuilder(CreateOpenAiClient(options.Endpoint, options.ApiKey, context, httpClient).GetChatClient(options.Model).AsIChatClient())
-            .Use(inner => new ResilientChatClient(inner, TimeSpan.FromSeconds(options.FirstTokenTimeoutSeconds), TimeSpan.FromSeconds(options.TimeoutSeconds),
-                withBreaker ? TimeSpan.FromSeconds(options.ProbeIntervalSeconds) : null, loggerFactory?.CreateLogger<ResilientChatClient>()));
         // M.E.AI's call logging (and the OpenTelemetry client's exception log) only when asked for at Debug: they log every
         // failed call with its stack trace, where a model that is not running is a state that ModelAvailability logs once.
+        // UseLogging adds nothing for the NullLoggerFactory.
         var callLogging = loggerFactory is not null && loggerFactory.CreateLogger<LoggingChatClient>().IsEnabled(LogLevel.Debug) ? loggerFactory : null;
-        if (callLogging is not null)
-        {
-            builder.UseLogging(callLogging);
-        }
-        return builder
+        return new ChatClientBuilder(CreateOpenAiClient(options.ApiKey, context, httpClient).GetChatClient(options.Model).AsIChatClient())
+            .Use(inner => new ResilientChatClient(inner, TimeSpan.FromSeconds(options.FirstTokenTimeoutSeconds), TimeSpan.FromSeconds(options.TimeoutSeconds),
+                withBreaker ? TimeSpan.FromSeconds(options.ProbeIntervalSeconds) : null, loggerFactory?.CreateLogger<ResilientChatClient>()))
+            .UseLogging(callLogging ?? NullLoggerFactory.Instance)
             .UseOpenTelemetry(callLogging, sourceName: "PolicyChat")
             .Use(inner => new OpenAiCompatibilityChatClient(inner, context))
             .ConfigureOptions(chat =>
@@ -71,37 +69,28 @@ public static class ModelClients
             return null;
         }
         var context = new ModelCallContext(EmbeddingOptions.SectionName, ModelEndpoints.BaseUrl(options.Endpoint), options.Model, TimeSpan.FromSeconds(options.TimeoutSeconds));
-        var sdk = CreateOpenAiClient(options.Endpoint, options.ApiKey, context, httpClient)
-            .GetEmbeddingClient(options.Model).AsIEmbeddingGenerator(options.Dimensions);
-        return sdk.AsBuilder().Use(async (values, generationOptions, inner, cancellationToken) =>
-        {
-            var inputs = values as IReadOnlyCollection<string> ?? values.ToList();
-            if (inputs.Count == 0)
+        return CreateOpenAiClient(options.ApiKey, context, httpClient).GetEmbeddingClient(options.Model).AsIEmbeddingGenerator(options.Dimensions)
+            .AsBuilder().Use(async (values, generationOptions, inner, cancellationToken) =>
             {
-                return [];
-            }
-            GeneratedEmbeddings<Embedding<float>> embedded;
-            try
-            {
-                embedded = await inner.GenerateAsync(inputs, generationOptions, cancellationToken);
-            }
-            catch (Exception ex) when (ModelErrors.TryMap(ex, context, cancellationToken, out var mapped))
-            {
-                throw mapped;
-            }
-            var size = generationOptions?.Dimensions ?? options.Dimensions ?? embedded.FirstOrDefault()?.Vector.Length;
-            if (embedded.Count != inputs.Count)
-            {
-                throw ModelErrors.InvalidResponse(context, $"{embedded.Count} embeddings for {inputs.Count} inputs");
-            }
-            if (embedded.FirstOrDefault(e => e.Vector.Length != size || size == 0) is { } odd)
-            {
-                throw ModelErrors.InvalidResponse(context, options.Dimensions is { } d && generationOptions?.Dimensions is null
-                    ? $"a vector of {odd.Vector.Length} dimensions where {EmbeddingOptions.SectionName}:Dimensions is {d}"
-                    : $"vectors of {size} and {odd.Vector.Length} dimensions in one answer");
-            }
-            return embedded;
-        }).Build();
+                var inputs = values as IReadOnlyCollection<string> ?? values.ToList();
+                if (inputs.Count == 0)
+                {
+                    return [];
+                }
+                var embedded = await ModelErrors.MapFailuresAsync(() => inner.GenerateAsync(inputs, generationOptions, cancellationToken), context, cancellationToken);
+                var size = generationOptions?.Dimensions ?? options.Dimensions ?? embedded.FirstOrDefault()?.Vector.Length;
+                if (embedded.Count != inputs.Count)
+                {
+                    throw ModelErrors.InvalidResponse(context, $"{embedded.Count} embeddings for {inputs.Count} inputs");
+                }
+                if (embedded.FirstOrDefault(e => e.Vector.Length != size || size == 0) is { } odd)
+                {
+                    throw ModelErrors.InvalidResponse(context, options.Dimensions is { } d && generationOptions?.Dimensions is null
+                        ? $"a vector of {odd.Vector.Length} dimensions where {EmbeddingOptions.SectionName}:Dimensions is {d}"
+                        : $"vectors of {size} and {odd.Vector.Length} dimensions in one answer");
+                }
+                return embedded;
+            }).Build();
     }
 
     /// <summary>
@@ -109,11 +98,11 @@ public static class ModelClients
     /// <see cref="ResilientChatClient"/>'s decision), with <c>NetworkTimeout</c> = the whole-answer bound, our HTTP
     /// client, no Authorization header when no key is set, and the <see cref="ResponseBodyPolicy"/>.
     /// </summary>
-    internal static OpenAIClient CreateOpenAiClient(string endpoint, string apiKey, ModelCallContext context, HttpClient? httpClient)
+    internal static OpenAIClient CreateOpenAiClient(string apiKey, ModelCallContext context, HttpClient? httpClient)
     {
         var clientOptions = new OpenAIClientOptions
         {
-            Endpoint = ModelEndpoints.V1(endpoint),
+            Endpoint = new Uri(context.Endpoint + "/v1"),
             NetworkTimeout = context.Timeout,
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
             UserAgentApplicationId = "PolicyChat",

@@ -8,15 +8,8 @@ public static class ModelEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         var trimmed = endpoint.Trim().TrimEnd('/');
-        if (trimmed.EndsWith("/v1", StringComparison.OrdinalIgnoreCase))
-        {
-            trimmed = trimmed[..^3].TrimEnd('/');
-        }
-        return trimmed;
+        return trimmed.EndsWith("/v1", StringComparison.OrdinalIgnoreCase) ? trimmed[..^3].TrimEnd('/') : trimmed;
     }
-
-    /// <summary><c>{base}/v1</c>, the OpenAI SDK's endpoint.</summary>
-    public static Uri V1(string endpoint) => new(BaseUrl(endpoint) + "/v1");
 
     /// <summary>
     /// An <see cref="HttpClient"/> suited to model servers: no overall <see cref="HttpClient.Timeout"/> (the model clients

@@ -30,13 +30,26 @@ internal static class ModelErrors
             ClientResultException { InnerException: { } inner } => TryMap(inner, context, callerToken, out var innerMapped) ? innerMapped : Unreachable(context, exception),
             OperationCanceledException or TimeoutException => new ModelException(ModelFailureKind.Timeout,
                 $"The model server at {context.Where} did not answer within {Seconds(context.Timeout)} (raise {context.Section}:TimeoutSeconds if the model is slow to load).", exception),
-            HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } or HttpIOException or IOException
+            HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } or IOException
                 or HttpRequestException { HttpRequestError: HttpRequestError.Unknown, InnerException: IOException } => ConnectionLost(context, exception),
             HttpRequestException => Unreachable(context, exception),
             JsonException or FormatException => InvalidResponse(context, "its answer could not be parsed", exception),
             _ => exception,
         };
         return !ReferenceEquals(mapped, exception);
+    }
+
+    /// <summary>Runs <paramref name="call"/> (a whole answer, a batch, one step of a stream), throwing what <see cref="TryMap"/> makes of its failure.</summary>
+    public static async Task<T> MapFailuresAsync<T>(Func<Task<T>> call, ModelCallContext context, CancellationToken callerToken)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception ex) when (TryMap(ex, context, callerToken, out var mapped))
+        {
+            throw mapped;
+        }
     }
 
     /// <summary>An exception for an HTTP error status, with the server's own message (<see cref="ServerMessage"/>) when it sent one.</summary>
@@ -49,14 +62,14 @@ internal static class ModelErrors
             404 => (ModelFailureKind.Unreachable,
                 $"{context.Endpoint} has no OpenAI-compatible API (404 on /v1) — check {context.Section}:Endpoint (the base URL, e.g. http://localhost:11434)."),
             401 or 403 => (ModelFailureKind.Unauthorized, $"The model server at {context.Endpoint} rejected the key ({status}) — check {context.Section}:ApiKey."),
-            503 when serverText?.Contains("loading", StringComparison.OrdinalIgnoreCase) == true => (ModelFailureKind.ModelLoading,
+            503 when serverText?.Contains("loading", StringComparison.OrdinalIgnoreCase) == true => (ModelFailureKind.Overloaded,
                 $"The model server at {context.Where} is still loading the model (503) — try again shortly."),
             429 or 503 => (ModelFailureKind.Overloaded, $"The model server at {context.Where} is busy or unavailable ({status}) — try again shortly."),
             408 or 504 => (ModelFailureKind.Timeout, $"The model server at {context.Where} timed out ({status})."),
             >= 400 and < 500 => (ModelFailureKind.BadRequest, $"The model server at {context.Where} rejected the request ({status})."),
             _ => (ModelFailureKind.ServerError, $"The model server at {context.Where} failed ({status})."),
         };
-        return new ModelException(kind, message + (serverText is null ? "" : $" The server said: {serverText}"), inner, status);
+        return new ModelException(kind, message + (serverText is null ? "" : $" The server said: {serverText}"), inner);
     }
 
     /// <summary>An error object received (inside a stream or as the whole body) after the status line said success.</summary>
@@ -71,27 +84,23 @@ internal static class ModelErrors
             $"The model server at {context.Where} sent an invalid response: {what}. Is {context.Section}:Endpoint an OpenAI-compatible server?", inner);
 
     public static ModelException ConnectionLost(ModelCallContext context, Exception? inner = null) =>
-        new(ModelFailureKind.ConnectionLost, $"The connection to the model server at {context.Where} dropped before the answer was complete.", inner);
+        new(ModelFailureKind.ServerError, $"The connection to the model server at {context.Where} dropped before the answer was complete.", inner);
 
     /// <summary>The server's own message from an error body (see <see cref="ErrorIn"/>) or plain text, shortened to one line.</summary>
     public static string? ServerMessage(string? body)
     {
-        if (string.IsNullOrWhiteSpace(body))
-        {
-            return null;
-        }
         try
         {
-            if (body.TrimStart().StartsWith('{') && ErrorIn(JsonNode.Parse(body)) is { } error)
+            if (ErrorIn(JsonNode.Parse(body ?? "")) is { } error)
             {
                 return error.Message is null ? null : Clean(error.Message);
             }
         }
         catch (JsonException)
         {
-            // Plain text after all.
+            // Plain text (or nothing) after all.
         }
-        return Clean(body);
+        return string.IsNullOrWhiteSpace(body) ? null : Clean(body);
     }
 
     /// <summary>
@@ -106,7 +115,7 @@ internal static class ModelErrors
         }
         var error = node["error"];
         int? code = (error as JsonObject ?? node)["code"] is JsonValue c && (c.TryGetValue<int>(out var n) || (c.TryGetValue<string>(out var s) && int.TryParse(s, out n))) ? n : null;
-        if (error is not null && error.GetValueKind() != JsonValueKind.Null)
+        if (error is not null) // a JSON null is a null node
         {
             return (Text(error is JsonObject ? error["message"] : error) ?? error.ToJsonString(), code);
         }
@@ -117,17 +126,10 @@ internal static class ModelErrors
         static string? Text(JsonNode? value) => value is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
     }
 
-    /// <summary>Unreachable, with the operating system's reason (e.g. "Connection refused (127.0.0.1:11434)").</summary>
-    private static ModelException Unreachable(ModelCallContext context, Exception inner)
-    {
-        var reason = inner;
-        while (reason.InnerException is not null and not ClientResultException)
-        {
-            reason = reason.InnerException;
-        }
-        return new ModelException(ModelFailureKind.Unreachable,
-            $"Cannot reach the model server at {context.Endpoint}: {Clean(reason.Message)} — is it running? (check {context.Section}:Endpoint).", inner);
-    }
+    /// <summary>Unreachable, with the operating system's reason, the root cause (e.g. "Connection refused (127.0.0.1:11434)").</summary>
+    private static ModelException Unreachable(ModelCallContext context, Exception inner) =>
+        new(ModelFailureKind.Unreachable,
+            $"Cannot reach the model server at {context.Endpoint}: {Clean(inner.GetBaseException().Message)} — is it running? (check {context.Section}:Endpoint).", inner);
 
     private static string Clean(string text)
     {

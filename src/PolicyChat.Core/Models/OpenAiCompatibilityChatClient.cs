@@ -18,17 +18,8 @@ namespace PolicyChat.Core.Models;
 /// </summary>
 internal sealed class OpenAiCompatibilityChatClient(IChatClient innerClient, ModelCallContext context) : DelegatingChatClient(innerClient)
 {
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return await base.GetResponseAsync(messages, options, cancellationToken);
-        }
-        catch (Exception ex) when (ModelErrors.TryMap(ex, context, cancellationToken, out var mapped))
-        {
-            throw mapped;
-        }
-    }
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        ModelErrors.MapFailuresAsync(() => base.GetResponseAsync(messages, options, cancellationToken), context, cancellationToken);
 
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<AiChatMessage> messages,
@@ -37,19 +28,8 @@ internal sealed class OpenAiCompatibilityChatClient(IChatClient innerClient, Mod
     {
         var finished = false;
         await using var updates = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        while (true)
+        while (await ModelErrors.MapFailuresAsync(() => updates.MoveNextAsync().AsTask(), context, cancellationToken))
         {
-            try
-            {
-                if (!await updates.MoveNextAsync())
-                {
-                    break;
-                }
-            }
-            catch (Exception ex) when (ModelErrors.TryMap(ex, context, cancellationToken, out var mapped))
-            {
-                throw mapped;
-            }
             // An error event has no choices: the SDK keeps its fields only in the raw update's JSON.
             if (updates.Current.RawRepresentation is StreamingChatCompletionUpdate { ContentUpdate.Count: 0, FinishReason: null, Usage: null } raw
                 && ModelErrors.ErrorIn(JsonNode.Parse(ModelReaderWriter.Write(raw, ModelReaderWriterOptions.Json).ToMemory().Span)) is { } error)

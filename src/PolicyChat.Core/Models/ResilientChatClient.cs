@@ -51,7 +51,7 @@ public sealed class ResilientChatClient : DelegatingChatClient
                 {
                     MaxRetryAttempts = 1,
                     Delay = TimeSpan.Zero,
-                    ShouldHandle = new PredicateBuilder().Handle<ModelException>(e => e.Kind is ModelFailureKind.Unreachable or ModelFailureKind.ConnectionLost or ModelFailureKind.ServerError),
+                    ShouldHandle = new PredicateBuilder().Handle<ModelException>(e => e.Kind is ModelFailureKind.Unreachable or ModelFailureKind.ServerError),
                     OnRetry = args =>
                     {
                         _logger.LogInformation("Retrying the model call once after: {Reason}", args.Outcome.Exception?.Message);
@@ -82,14 +82,12 @@ public sealed class ResilientChatClient : DelegatingChatClient
         IAsyncEnumerator<ChatResponseUpdate>? updates = null;
         try
         {
-            // Each attempt reads until the first update with text or a finish reason (a role-only chunk is no answer).
+            // Each attempt ends the one before and reads until the first update with text or a finish reason (a
+            // role-only chunk is no answer), or to the end of a stream without any.
             var first = await ExecuteAsync(async token =>
             {
-                if (updates is not null)
-                {
-                    await updates.DisposeAsync();
-                    own!.Dispose();
-                }
+                await (updates?.DisposeAsync() ?? default);
+                own?.Dispose();
                 own = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 updates = base.GetStreamingResponseAsync(messages, options, own.Token).GetAsyncEnumerator(own.Token);
                 await using var timeout = token.Register(own.Cancel);
@@ -99,22 +97,23 @@ public sealed class ResilientChatClient : DelegatingChatClient
                     read.Add(updates.Current);
                     if (updates.Current.FinishReason is not null || updates.Current.Contents.OfType<TextContent>().Any(t => t.Text.Length > 0))
                     {
-                        return (Read: read, Ended: false);
+                        break;
                     }
                 }
-                return (Read: read, Ended: true);
+                return read;
             }, options, cancellationToken);
 
             var remaining = TotalTimeout - Stopwatch.GetElapsedTime(started);
             own!.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
-            foreach (var update in first.Read)
+            foreach (var update in first)
             {
                 yield return update;
             }
-            while (!first.Ended)
+            while (true)
             {
                 try
                 {
+                    // After the end of the stream (no text at all) this is false again.
                     if (!await updates!.MoveNextAsync())
                     {
                         yield break;
@@ -130,10 +129,7 @@ public sealed class ResilientChatClient : DelegatingChatClient
         }
         finally
         {
-            if (updates is not null)
-            {
-                await updates.DisposeAsync();
-            }
+            await (updates?.DisposeAsync() ?? default);
             own?.Dispose();
         }
     }
@@ -174,7 +170,7 @@ public sealed class ResilientChatClient : DelegatingChatClient
     private async Task<ModelException> FailedAsync(ModelException ex)
     {
         if (_probeInterval is { } interval && ex.IsTransient && ex.Kind != ModelFailureKind.CircuitOpen && !_disposed.IsCancellationRequested
-            && Interlocked.CompareExchange(ref _openedBy, new ModelException(ex.Kind, ex.Message, null, ex.StatusCode), null) is null)
+            && Interlocked.CompareExchange(ref _openedBy, new ModelException(ex.Kind, ex.Message), null) is null)
         {
             _logger.LogWarning("Model circuit opened: {Reason}", ex.Message);
             await _circuit.IsolateAsync();
@@ -183,9 +179,10 @@ public sealed class ResilientChatClient : DelegatingChatClient
         return ex;
     }
 
+    /// <summary>Asks the model for one token every interval until it answers; disposal ends it, cancelled (nothing awaits it).</summary>
     private async Task ProbeAsync(TimeSpan interval, CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        while (true)
         {
             try
             {
@@ -201,10 +198,6 @@ public sealed class ResilientChatClient : DelegatingChatClient
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 _logger.LogDebug("Model probe failed: {Reason}", ex.Message);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
             }
         }
     }

@@ -1,5 +1,4 @@
 using System.ClientModel.Primitives;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -8,9 +7,10 @@ namespace PolicyChat.Core.Models;
 /// <summary>
 /// SDK pipeline policy for whole (not streamed) answers, for what the OpenAI SDK cannot read: an error object in a 200
 /// body (it would fail on a completion without choices) becomes a <see cref="ModelException"/> with the server's
-/// message; and embeddings are rewritten to base64 vectors in <c>index</c> order, since the SDK always asks for base64
-/// but cannot read the float arrays that servers which ignore <c>encoding_format</c> send (Ollama before 0.12.7, see
-/// PROTOCOLS.md), nor does it order results by their index. Streams are the <see cref="OpenAiCompatibilityChatClient"/>'s.
+/// message; and embeddings are put in <c>index</c> order, which the SDK does not do. The float arrays sent by servers
+/// that ignore <c>encoding_format</c> (Ollama before 0.12.7, see PROTOCOLS.md), where the SDK asks for base64, the SDK
+/// (2.15) reads itself: <c>GenerateAsync_ServerListsResultsInReverse_ReordersByIndex(true)</c> checks it. Streams are
+/// the <see cref="OpenAiCompatibilityChatClient"/>'s.
 /// </summary>
 internal sealed class ResponseBodyPolicy(ModelCallContext context) : PipelinePolicy
 {
@@ -19,35 +19,26 @@ internal sealed class ResponseBodyPolicy(ModelCallContext context) : PipelinePol
 
     public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
     {
-        if (!message.BufferResponse)
-        {
-            await ProcessNextAsync(message, pipeline, currentIndex);
-            return;
-        }
-        // Unbuffered, so the body can be replaced before the SDK reads it.
-        message.BufferResponse = false;
         await ProcessNextAsync(message, pipeline, currentIndex);
-        message.BufferResponse = true;
-        if (message.Response is not { ContentStream: { } stream } response)
+        // The transport has buffered a whole body; it can be replaced before the SDK reads it.
+        if (message.BufferResponse && message.Response is { IsError: false } response && Rewrite(response.Content) is { } rewritten)
         {
-            return;
+            response.ContentStream = new MemoryStream(rewritten);
+            await response.BufferContentAsync(message.CancellationToken);
         }
-        using var body = new MemoryStream();
-        await stream.CopyToAsync(body, message.CancellationToken);
-        response.ContentStream = new MemoryStream(response.IsError ? body.ToArray() : Rewrite(body.ToArray()));
-        await response.BufferContentAsync(message.CancellationToken);
     }
 
-    private byte[] Rewrite(byte[] body)
+    /// <summary>The body to read instead of <paramref name="body"/>, or null to read it as it is.</summary>
+    private byte[]? Rewrite(BinaryData body)
     {
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(body);
+            root = JsonNode.Parse(body.ToMemory().Span);
         }
         catch (JsonException)
         {
-            return body; // the SDK reports it
+            return null; // the SDK reports it
         }
         if (ModelErrors.ErrorIn(root) is { } error)
         {
@@ -55,18 +46,11 @@ internal sealed class ResponseBodyPolicy(ModelCallContext context) : PipelinePol
         }
         if (root?["data"] is not JsonArray data || !data.Any(d => d?["embedding"] is not null))
         {
-            return body;
+            return null;
         }
-        var items = data.Select((item, i) => (Index: item?["index"]?.GetValue<int>() ?? i, Item: item!)).OrderBy(x => x.Index).ToList();
+        var ordered = data.Select((item, i) => (Index: item?["index"]?.GetValue<int>() ?? i, Item: item)).OrderBy(x => x.Index).Select(x => x.Item).ToArray();
         data.Clear();
-        foreach (var (_, item) in items)
-        {
-            if (item["embedding"] is JsonArray floats)
-            {
-                item["embedding"] = Convert.ToBase64String(MemoryMarshal.AsBytes(floats.Select(f => f!.GetValue<float>()).ToArray().AsSpan()));
-            }
-            data.Add(item);
-        }
+        root["data"] = new JsonArray(ordered);
         return JsonSerializer.SerializeToUtf8Bytes(root);
     }
 }

@@ -41,7 +41,6 @@ public sealed class ChatClientPipelineErrorTests : ModelTestBase
         var error = Assert.IsType<ModelException>(await CallAsync(client, streaming));
 
         Assert.Equal(ModelFailureKind.ModelNotFound, error.Kind);
-        Assert.Equal(404, error.StatusCode);
         Assert.StartsWith("model 'qwen3:8b' not found", error.Message, StringComparison.Ordinal);
         Assert.Contains("pull it first", error.Message, StringComparison.Ordinal);
         Assert.Contains("Llm:Model", error.Message, StringComparison.Ordinal);
@@ -49,15 +48,15 @@ public sealed class ChatClientPipelineErrorTests : ModelTestBase
 
     [Theory]
     [MemberData(nameof(StreamingModes))]
-    public async Task Call_ServerLoadingModel_ThrowsModelLoadingWithoutRetrying(bool streaming)
+    public async Task Call_ServerLoadingModel_ThrowsOverloadedLoadingWithoutRetrying(bool streaming)
     {
         Server.EnqueueChat(ScriptedReply.Loading(), ScriptedReply.Loading(), ScriptedReply.Loading(), ScriptedReply.Loading());
         using var client = NewChatClient();
 
         var error = Assert.IsType<ModelException>(await CallAsync(client, streaming));
 
-        Assert.Equal(ModelFailureKind.ModelLoading, error.Kind);
-        Assert.Equal(503, error.StatusCode);
+        Assert.Equal(ModelFailureKind.Overloaded, error.Kind);
+        Assert.Contains("still loading the model (503)", error.Message, StringComparison.Ordinal);
         Assert.True(error.IsTransient);
         Assert.Single(Server.ChatRequests);
     }
@@ -138,14 +137,15 @@ public sealed class ChatClientPipelineErrorTests : ModelTestBase
     }
 
     [Fact]
-    public async Task GetResponseAsync_ConnectionDropped_ThrowsConnectionLost()
+    public async Task GetResponseAsync_ConnectionDropped_ThrowsServerErrorSayingSo()
     {
         Server.EnqueueChat(ScriptedReply.Drop("A partial body"));
         using var client = NewChatClient();
 
         var error = Assert.IsType<ModelException>(await CallAsync(client, streaming: false));
 
-        Assert.Equal(ModelFailureKind.ConnectionLost, error.Kind);
+        Assert.Equal(ModelFailureKind.ServerError, error.Kind);
+        Assert.Contains("dropped before the answer was complete", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -136,7 +136,7 @@ public sealed class ChatClientPipelineStreamingTests : ModelTestBase
     }
 
     [Fact]
-    public async Task GetStreamingResponseAsync_StreamEndsWithoutFinishReasonOrDone_ThrowsConnectionLost()
+    public async Task GetStreamingResponseAsync_StreamEndsWithoutFinishReasonOrDone_ThrowsConnectionDropped()
     {
         Server.EnqueueChat(ScriptedReply.RawSse(
             "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Half an \"},\"finish_reason\":null}]}\n\n"));
@@ -146,7 +146,8 @@ public sealed class ChatClientPipelineStreamingTests : ModelTestBase
 
         Assert.Equal("Half an ", text);
         var unavailable = Assert.IsType<ModelException>(error);
-        Assert.Equal(ModelFailureKind.ConnectionLost, unavailable.Kind);
+        Assert.Equal(ModelFailureKind.ServerError, unavailable.Kind);
+        Assert.Contains("dropped before the answer was complete", unavailable.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -183,7 +184,7 @@ public sealed class ChatClientPipelineStreamingTests : ModelTestBase
     [Theory]
     [InlineData("{\"error\":\"slot unavailable\"}")]
     [InlineData("{\"id\":\"c1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"whole\"},\"finish_reason\":\"stop\"}]}")]
-    public async Task GetStreamingResponseAsync_JsonBodyWith200_ThrowsConnectionLostNotAnEmptyAnswer(string body)
+    public async Task GetStreamingResponseAsync_JsonBodyWith200_ThrowsConnectionDroppedNotAnEmptyAnswer(string body)
     {
         Server.EnqueueChat(ScriptedReply.Json(body));
         using var client = NewChatClient();
@@ -191,7 +192,9 @@ public sealed class ChatClientPipelineStreamingTests : ModelTestBase
         var (text, error) = await CollectUntilErrorAsync(client.GetStreamingResponseAsync(Question));
 
         Assert.Equal("", text);
-        Assert.Equal(ModelFailureKind.ConnectionLost, Assert.IsType<ModelException>(error).Kind);
+        var lost = Assert.IsType<ModelException>(error);
+        Assert.Equal(ModelFailureKind.ServerError, lost.Kind);
+        Assert.Contains("dropped before the answer was complete", lost.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -210,7 +213,7 @@ public sealed class ChatClientPipelineStreamingTests : ModelTestBase
     }
 
     [Fact]
-    public async Task GetStreamingResponseAsync_ConnectionDroppedMidStream_ThrowsConnectionLost()
+    public async Task GetStreamingResponseAsync_ConnectionDroppedMidStream_ThrowsConnectionDropped()
     {
         Server.EnqueueChat(ScriptedReply.Drop("The first words "));
         using var client = NewChatClient();
@@ -218,7 +221,9 @@ public sealed class ChatClientPipelineStreamingTests : ModelTestBase
         var (text, error) = await CollectUntilErrorAsync(client.GetStreamingResponseAsync(Question));
 
         Assert.Equal("The first words ", text);
-        Assert.Equal(ModelFailureKind.ConnectionLost, Assert.IsType<ModelException>(error).Kind);
+        var lost = Assert.IsType<ModelException>(error);
+        Assert.Equal(ModelFailureKind.ServerError, lost.Kind);
+        Assert.Contains("dropped before the answer was complete", lost.Message, StringComparison.Ordinal);
         var request = await FinishedAsync(Assert.Single(Server.ChatRequests));
         Assert.True(request.ServerDropped);
     }
