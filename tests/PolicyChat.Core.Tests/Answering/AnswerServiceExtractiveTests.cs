@@ -31,6 +31,23 @@ public sealed class AnswerServiceExtractiveTests(CorpusIndexFixture corpus) : IC
         Assert.Contains(run.Citations, c => c.Quote.Contains("200 مشروع", StringComparison.Ordinal));
     }
 
+    /// <summary>The three questions of issue 12, as a new user asked them of the sample corpus.</summary>
+    [Theory]
+    [InlineData("ما دور البنك المركزي الروسي؟", CorpusIndexFixture.RussiaFile, "البنك المركزي الروسي")]
+    [InlineData("كم عدد الشركات التي تستهدف خطة عمل شنغهاي تكوينها؟", CorpusIndexFixture.ShanghaiFile, "100 شركة")]
+    [InlineData("من كاتب المقال عن نجاح DeepSeek والاقتصاد الصيني؟", CorpusIndexFixture.DeepSeekFile, "المؤلف: يو شاوتشينغ")]
+    public async Task AskStreamAsync_IssueQuestionsWithoutModel_QuoteTheAnswerFirstAndOnlyFromItsDocument(string question, string file, string firstQuote)
+    {
+        await using var services = corpus.CreateServices();
+
+        var run = await AnswerTestKit.RunAsync(services.GetRequiredService<AnswerService>(), new AskRequest(question));
+
+        Assert.Equal(AnswerModes.Extractive, run.Done!.Mode);
+        Assert.Contains(firstQuote, run.Citations[0].Quote, StringComparison.Ordinal);
+        Assert.All(run.Citations, c => Assert.Equal(corpus.IdOf(file), c.DocumentId));
+        AssertExtractiveShape(run, Languages.Arabic);
+    }
+
     [Fact]
     public async Task AskStreamAsync_EnglishQuestionWithoutModel_AnswersUnderAnEnglishLead()
     {

@@ -113,6 +113,35 @@ public sealed class SentenceScorerTests
     }
 
     [Fact]
+    public void Answer_WhoWroteQuestion_SubjectInTheTitleAndAnotherChunk_QuotesTheByline()
+    {
+        // As in the sample corpus: the byline's chunk holds one word of the question's six (under 0.25 of it); the
+        // subject is in the document's title and a later chunk.
+        const string title = "نجاح DeepSeek وانفتاح الصين في سباق الذكاء الاصطناعي";
+        var first = new Passage(1, "doc1", title, null, null, Languages.Arabic,
+            "المؤلف: يو شاوتشينغ\nمع الاختراق غير المتوقع لشركة DeepSeek هناك أمل.\n", 0, 60, 1);
+        var later = new Passage(2, "doc1", title, null, null, Languages.Arabic, "ويأتي نجاح DeepSeek في وقت يحتاج فيه الاقتصاد الصيني إلى دفعة.", 400, 460, 0.9);
+        var other = new Passage(3, "doc2", "خطة شنغهاي", null, null, Languages.Arabic, "المؤلف: لي وي\nتستهدف خطة العمل إنشاء 100 شركة.", 0, 40, 0.8);
+
+        var answer = Answerer.Answer("من كاتب المقال عن نجاح DeepSeek والاقتصاد الصيني؟", Languages.Arabic, [first, later, other], TermStatistics.Empty, 3);
+
+        Assert.Equal("المؤلف: يو شاوتشينغ", answer.Citations[0].Quote);
+        Assert.DoesNotContain(answer.Citations, c => c.Quote.Contains("لي وي", StringComparison.Ordinal));
+        Assert.True(answer.Confidence >= new AnswerOptions().ExtractiveAnswerEvidence, $"confidence {answer.Confidence}");
+    }
+
+    [Fact]
+    public void Answer_WhoWroteQuestion_AboutAnotherSubject_GivesTheBylineNoCredit()
+    {
+        var passage = Passage(1, "المؤلف: يو شاوتشينغ\nالاقتصاد الصيني بعيد عن الخروج من الحضيض، ولكن هناك أمل.\n", Languages.Arabic,
+            "نجاح DeepSeek وانفتاح الصين");
+
+        var answer = Answerer.Answer("من كاتب المقال عن كأس العالم لكرة القدم؟", Languages.Arabic, [passage], TermStatistics.Empty, 3);
+
+        Assert.DoesNotContain(answer.Citations, c => c.Quote.StartsWith("المؤلف", StringComparison.Ordinal) && c.Support >= 0.5);
+    }
+
+    [Fact]
     public void Answer_BylineForAQuestionThatDoesNotAskForTheAuthor_IsNotPreferred()
     {
         var passage = Passage(1,

@@ -52,6 +52,10 @@ public static class AnswerType
     private static readonly HashSet<string> s_authorshipWords = Normalized(
         "كاتب", "الكاتب", "كتب", "كتبه", "كتبت", "مؤلف", "المؤلف", "author", "authors", "wrote", "writer", "written", "authored");
 
+    // Words that name the text a who-wrote question is about, not its subject ("من كاتب المقال عن…").
+    private static readonly HashSet<string> s_textWords = Normalized(
+        "مقال", "المقال", "مقاله", "المقاله", "مقالة", "المقالة", "تقرير", "التقرير", "article", "report", "piece", "essay");
+
     private static readonly string[] s_bylineLabels = ["المؤلف", "الكاتب", "بقلم", "كتب", "author", "by", "written by"];
 
     // The lists are written as words are spelled; matching is on normalized forms.
@@ -159,6 +163,12 @@ public static class AnswerType
     /// <summary>True when a who-question asks for the author of a text ("من كاتب المقال…", "Who wrote…").</summary>
     public static bool AsksForAuthor(AnswerKind kind, IReadOnlyCollection<string> questionWords) =>
         kind == AnswerKind.Name && questionWords.Any(s_authorshipWords.Contains);
+
+    /// <summary>
+    /// True for a word of a who-wrote question that asks for the author or names the text ("كاتب", "المقال", "wrote",
+    /// "article"): the rest of the question is the text's subject. Takes a normalized word.
+    /// </summary>
+    public static bool AsksAboutTheText(string word) => s_authorshipWords.Contains(word) || s_textWords.Contains(word);
 
     /// <summary>A byline: a line that opens with an author label ("المؤلف: يو شاوتشينغ", "بقلم …", "By Jane Doe").</summary>
     public static bool IsByline(string sentence, TextAnalyzer analyzer)

@@ -43,7 +43,11 @@ public sealed class SentenceScorer(TextAnalyzer analyzer, ExtractiveScoring? sco
     public ExtractiveScoring Scoring => _scoring;
 
     /// <summary>A content word of the question: its stem, its character n-grams, its Arabic match stem (or null) and its weight.</summary>
-    private sealed record QuestionWord(string Term, string[] NGrams, string? MatchStem, double Weight);
+    private sealed record QuestionWord(string Term, string[] NGrams, string? MatchStem, double Weight)
+    {
+        /// <summary>The word asks for the author or names the text (<see cref="AnswerType.AsksAboutTheText"/>).</summary>
+        public bool AboutTheText { get; init; }
+    }
 
     public IReadOnlyList<ScoredSentence> Score(string question, IReadOnlyList<Passage> passages, TermStatistics stats, out AnswerKind kind)
     {
@@ -57,6 +61,7 @@ public sealed class SentenceScorer(TextAnalyzer analyzer, ExtractiveScoring? sco
         var asksForAuthor = AnswerType.AsksForAuthor(kind, questionWords);
         var result = new List<ScoredSentence>();
         var matchStemCache = new Dictionary<string, string>(StringComparer.Ordinal);
+        var subjectCoverage = asksForAuthor ? SubjectCoverage(words, passages, matchStemCache) : null;
         foreach (var passage in passages)
         {
             var ranges = SentenceBoundaries.Split(passage.Text);
@@ -81,10 +86,11 @@ public sealed class SentenceScorer(TextAnalyzer analyzer, ExtractiveScoring? sco
                     new Lazy<HashSet<string>>(() => MatchStems(text, tokens, matchStemCache)));
                 var coverage = total > 0 ? match.Credit / total : 0;
                 var holds = AnswerType.Holds(kind, text, questionWords, analyzer);
-                if (asksForAuthor && passageCoverage >= _scoring.BylineMinCoverage && AnswerType.IsByline(text, analyzer))
+                if (subjectCoverage is not null && subjectCoverage[passage.DocumentId] is var subject && subject >= _scoring.BylineMinCoverage
+                    && AnswerType.IsByline(text, analyzer))
                 {
-                    // A byline answers the who-part of "who wrote…"; the rest of the question must be the passage's subject.
-                    coverage = Math.Max(coverage, _scoring.BylineCredit + ((1 - _scoring.BylineCredit) * passageCoverage));
+                    // A byline answers the who-part of "who wrote…"; the rest of the question must be its document's subject.
+                    coverage = Math.Max(coverage, _scoring.BylineCredit + ((1 - _scoring.BylineCredit) * subject));
                     holds = true;
                 }
                 sentences.Add((range, coverage, Proximity(tokens, match.Exact), holds, match.Covered, false));
@@ -130,9 +136,34 @@ public sealed class SentenceScorer(TextAnalyzer analyzer, ExtractiveScoring? sco
             var matchStem = arabic ? ArabicMatchStemmer.Stem(analyzer.Normalize(surface)) : null;
             words.Add(new QuestionWord(token.Term, analyzer.CharNGrams(surface).Distinct(StringComparer.Ordinal).ToArray(),
                 matchStem is { Length: >= 3 } && matchStem != token.Term ? matchStem : null,
-                stats.Idf(token.Term) * (arabic && token.Term.Length <= 2 ? _scoring.ShortStemWeight : 1)));
+                stats.Idf(token.Term) * (arabic && token.Term.Length <= 2 ? _scoring.ShortStemWeight : 1))
+            {
+                AboutTheText = AnswerType.AsksAboutTheText(analyzer.Normalize(surface)),
+            });
         }
         return words;
+    }
+
+    /// <summary>
+    /// For a who-wrote question, per document: the share of the question's subject (its words other than those asking for
+    /// the author or naming the text) that the document's title and retrieved passages hold. The byline is one line of
+    /// the document; the subject is often spread over its title and other chunks.
+    /// </summary>
+    private Dictionary<string, double> SubjectCoverage(List<QuestionWord> words, IReadOnlyList<Passage> passages, Dictionary<string, string> matchStemCache)
+    {
+        var subject = words.Where(w => !w.AboutTheText).ToList();
+        var total = subject.Sum(w => w.Weight);
+        var coverage = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var document in passages.GroupBy(p => p.DocumentId, StringComparer.Ordinal))
+        {
+            var text = string.Join("\n", document.Select(p => p.Text).Prepend(document.First().Title));
+            var tokens = analyzer.Tokenize(text);
+            var match = Match(subject, new HashSet<string>(tokens.Where(t => !t.IsStopWord).Select(t => t.Term), StringComparer.Ordinal),
+                new Lazy<HashSet<string>>(() => new HashSet<string>(analyzer.CharNGrams(text), StringComparer.Ordinal)),
+                new Lazy<HashSet<string>>(() => MatchStems(text, tokens, matchStemCache)));
+            coverage[document.Key] = total > 0 ? match.Credit / total : 0;
+        }
+        return coverage;
     }
 
     /// <summary>
