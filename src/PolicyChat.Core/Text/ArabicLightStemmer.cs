@@ -17,6 +17,7 @@ internal static class ArabicLightStemmer
     private const char Waw = '\u0648';
     private const char Alef = '\u0627';
     private const char Hamza = '\u0621';
+    private const char Yeh = '\u064A';
 
     /// <summary>
     /// 1. Leading و when at least <paramref name="minStemLength"/>+1 letters remain (Light10: word longer than 3).
@@ -44,10 +45,17 @@ internal static class ArabicLightStemmer
         }
 
         // Beyond Light10, when no suffix applied: a word-final hamza (إنشاء → انشا, matching إنشائه → انشا) and the alef
-        // of accusative tanween (مشروعًا → مشروع, common in "كم مشروعًا" questions), only on words of 5+ letters.
+        // of accusative tanween (مشروعًا → مشروع, common in "كم مشروعًا" questions), only on words of 5+ letters. An alef
+        // after ي takes the ي too, as the suffix ي would have (روسيا → روس like الروسي and الروسية, تكنولوجيا → تكنولوج like
+        // التكنولوجية, حاليًا → حال like الحالي). Changing this changes index terms: bump TextAnalyzer.Version.
         if (word.Length == beforeSuffixes && word.Length > minStemLength + 2 && (word[^1] == Hamza || word[^1] == Alef))
         {
+            var alef = word[^1] == Alef;
             word = word[..^1];
+            if (alef && word[^1] == Yeh)
+            {
+                word = word[..^1];
+            }
         }
         return word;
     }

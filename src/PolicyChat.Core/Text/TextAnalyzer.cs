@@ -49,6 +49,13 @@ public sealed class TextAnalyzer
         Options = options;
     }
 
+    /// <summary>
+    /// The version of what text analyzes to. Indexes record it with the terms they store: an embedded index analyzes its
+    /// chunks again when it differs, and a Qdrant collection written by another version is reported at start-up. Bump it
+    /// with any change that alters the terms or n-grams of some text. 2: a final alef after ي takes the ي too (روسيا → روس).
+    /// </summary>
+    public const int Version = 2;
+
     public static TextAnalyzer Default { get; } = new();
 
     public TextAnalyzerOptions Options { get; }

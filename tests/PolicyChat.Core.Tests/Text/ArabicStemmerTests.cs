@@ -106,6 +106,25 @@ public sealed class ArabicStemmerExtensionTests
     public void Stem_FinalAlefAndHamza_RemovedFromLongerWords(string word, string expected) =>
         Assert.Equal(expected, Stem(word));
 
+    [Theory]
+    [InlineData("روسيا", "روس")] // the final alef, then the nisba ي: the stem of روسي, الروسي, الروسية
+    [InlineData("تكنولوجيا", "تكنولوج")]
+    [InlineData("حاليًا", "حال")] // tanween alef, then ي: the stem of الحالي
+    [InlineData("قضايا", "قضا")]
+    [InlineData("مشروعًا", "مشروع")] // no ي before the alef: nothing more
+    public void Stem_FinalAlefAfterYeh_RemovesTheYehToo(string word, string expected) =>
+        Assert.Equal(expected, Stem(word));
+
+    [Theory]
+    [InlineData("روسيا", "الروسي")]
+    [InlineData("روسيا", "الروسية")]
+    [InlineData("روسيا", "روسي")]
+    [InlineData("التكنولوجيا", "التكنولوجية")]
+    [InlineData("بريطانيا", "البريطاني")]
+    [InlineData("عالميًا", "العالمي")]
+    public void Terms_CountryOrAdverbAndItsAdjective_ShareStem(string query, string document) =>
+        Assert.Equal(Assert.Single(TextAnalyzer.Default.Terms(document)), Assert.Single(TextAnalyzer.Default.Terms(query)));
+
     [Fact]
     public void Terms_TanweenQuestionAndDocument_ShareStem() =>
         Assert.Equal(TextAnalyzer.Default.Terms("مشروع"), TextAnalyzer.Default.Terms("كم مشروعًا"));

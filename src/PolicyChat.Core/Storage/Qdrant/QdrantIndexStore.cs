@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Qdrant.Client;
 using Qdrant.Client.Grpc;
+using PolicyChat.Core.Text;
 using static PolicyChat.Core.Storage.Qdrant.QdrantPayloads;
 
 namespace PolicyChat.Core.Storage.Qdrant;
@@ -37,6 +38,7 @@ public sealed class QdrantIndexStore : IIndexStore
     private readonly ConcurrentDictionary<string, RegistryEntry> _registry = new(StringComparer.Ordinal);
     private volatile bool _initialized;
     private volatile bool _registryLoaded;
+    private volatile bool _analyzerRecorded;
 
     /// <param name="handlerFactory">Tests: the HTTP handler for the address of Qdrant:Url (an in-process server); null uses sockets.</param>
     public QdrantIndexStore(QdrantOptions options, ILogger<QdrantIndexStore>? logger = null, Func<Uri, HttpMessageHandler>? handlerFactory = null)
@@ -55,6 +57,12 @@ public sealed class QdrantIndexStore : IIndexStore
     public string? ServerVersion { get; private set; }
 
     /// <summary>
+    /// The <see cref="TextAnalyzer.Version"/> that wrote the collection's sparse vectors, read at initialization: recorded
+    /// with the first document of an empty collection; a collection holding chunks without the record is version 1.
+    /// </summary>
+    public int AnalyzerVersion { get; private set; } = TextAnalyzer.Version;
+
+    /// <summary>
     /// Waits for Qdrant's gRPC health check (bounded by <see cref="QdrantOptions.ReadyTimeoutSeconds"/>) and creates missing
     /// collections and indexes; <see cref="QdrantOptions.DenseDimensions"/> sizes the dense vector of a new collection and must match an existing one.
     /// </summary>
@@ -71,6 +79,7 @@ public sealed class QdrantIndexStore : IIndexStore
         DenseDimensions = actual;
         // The registry holds no vectors; the unused sparse vector makes it a plain collection on every Qdrant version.
         await EnsureCollectionAsync(_options.DocumentsCollection, ("unused", new SparseVectorParams()), null, s_registryIndexes, cancellationToken);
+        await ReadAnalyzerVersionAsync(cancellationToken);
         _initialized = true;
     }
 
@@ -89,6 +98,11 @@ public sealed class QdrantIndexStore : IIndexStore
         var entry = new RegistryEntry(doc.Id, doc.SourcePath, doc.Title, doc.Language, doc.Date, doc.Outlet, doc.ContentHash, doc.IngestedAt, version,
             document.Chunks.Count, document.Chunks.Sum(c => (long)c.Terms.Count), document.Chunks.Sum(c => (long)c.NGrams.Count));
         var (averageWords, averageNGrams) = AverageLengths(entry);
+        if (!_analyzerRecorded)
+        {
+            await _client.UpsertAsync(_options.DocumentsCollection, [Analyzer(TextAnalyzer.Version)], wait: true, cancellationToken: cancellationToken);
+            _analyzerRecorded = true;
+        }
         try
         {
             foreach (var batch in document.Chunks.Chunk(_options.BatchSize))
@@ -236,6 +250,20 @@ public sealed class QdrantIndexStore : IIndexStore
     }
 
     internal static bool SupportsWeightedRrf(string? version) => Version.TryParse((version ?? "").Split('-')[0], out var v) && v >= new Version(1, 17);
+
+    private async Task ReadAnalyzerVersionAsync(CancellationToken cancellationToken)
+    {
+        var points = await _client.RetrieveAsync(_options.DocumentsCollection, [QdrantPointIds.Analyzer], true, false, cancellationToken: cancellationToken);
+        _analyzerRecorded = points.Count > 0 || await _client.CountAsync(_options.Collection, exact: false, cancellationToken: cancellationToken) > 0;
+        AnalyzerVersion = points.Count > 0 ? ReadAnalyzer(points[0].Payload) : _analyzerRecorded ? 1 : TextAnalyzer.Version;
+        if (AnalyzerVersion != TextAnalyzer.Version)
+        {
+            _logger.LogWarning("Qdrant collection '{Collection}' holds terms of text analyzer version {Old}, and this PolicyChat analyzes text as version {New}: " +
+                "words whose terms changed match fewer passages. Copy it into a new collection, which analyzes it again (policychat reindex --from qdrant " +
+                "--from-collection {Collection} --collection {Collection}_v{New}), then set Qdrant:Collection.",
+                _options.Collection, AnalyzerVersion, TextAnalyzer.Version, _options.Collection, _options.Collection, TextAnalyzer.Version);
+        }
+    }
 
     private Task EnsureInitializedAsync(CancellationToken cancellationToken) => _initialized ? Task.CompletedTask : InitializeAsync(cancellationToken);
 

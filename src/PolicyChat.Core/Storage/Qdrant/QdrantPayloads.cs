@@ -48,6 +48,10 @@ internal static class QdrantPayloads
     public static PointStruct Embedder(EmbedderInfo embedder) => Point(QdrantPointIds.Embedder, [],
         ("kind", "embedder"), ("endpoint", embedder.Endpoint), ("model", embedder.Model), ("dimensions", embedder.Dimensions), ("tokenizer", embedder.Tokenizer));
 
+    public static PointStruct Analyzer(int version) => Point(QdrantPointIds.Analyzer, [], ("kind", "analyzer"), ("version", version));
+
+    public static int ReadAnalyzer(MapField<string, Value> p) => (int)Integer(p, "version");
+
     public static EmbedderInfo ReadEmbedder(MapField<string, Value> p) => new(Str(p, "endpoint"), Str(p, "model"), (int)Integer(p, "dimensions"), Optional(p, "tokenizer"));
 
     public static RegistryEntry ReadRegistry(MapField<string, Value> p) => new(

@@ -17,6 +17,8 @@ internal static class QdrantPointIds
 
     public static Guid Embedder { get; } = FromName("meta\nembedder");
 
+    public static Guid Analyzer { get; } = FromName("meta\nanalyzer");
+
     public static Guid FromName(string name)
     {
         var nameBytes = Encoding.UTF8.GetBytes(name);

@@ -42,6 +42,10 @@ internal sealed partial class ChunkLexicon
                 {
                     throw new InvalidDataException("written for another database file");
                 }
+                if (manifest.AnalyzerVersion != TextAnalyzer.Version)
+                {
+                    throw new InvalidDataException($"its terms were analyzed by text analyzer version {manifest.AnalyzerVersion}, not {TextAnalyzer.Version}");
+                }
                 if (manifest.Seq > currentSeq)
                 {
                     throw new InvalidDataException($"reflects change {manifest.Seq}, later than the database's last ({currentSeq})");
@@ -82,10 +86,6 @@ internal sealed partial class ChunkLexicon
     /// </summary>
     public LexiconManifest.Contents WriteSegment(string path, long seq, Guid databaseId)
     {
-        if (_manifest is { IsLegacy: true })
-        {
-            MoveLegacyFile(path);
-        }
         var first = Words.SegmentDocuments;
         var removed = Words.RemovedSegmentDocuments;
         var segment = LexiconSegment.Write(path, seq, databaseId, first, _rowIdByDoc.AsSpan(first, _nextDoc - first), removed,
@@ -170,11 +170,6 @@ internal sealed partial class ChunkLexicon
         {
             return null;
         }
-        if (_manifest.IsLegacy)
-        {
-            MoveLegacyFile(path);
-            segments = _segments;
-        }
         List<LexiconSegment> replaced = [.. segments[..merge.Start], merged, .. segments[(merge.Start + merge.Segments.Count)..]];
         var manifest = new LexiconManifest.Contents(_manifest.Seq, _manifest.DatabaseId, [.. replaced.Select(s => s.Entry)]);
         LexiconManifest.Write(path, manifest);
@@ -208,16 +203,6 @@ internal sealed partial class ChunkLexicon
                 }
             }
         }
-    }
-
-    /// <summary>A version-1 lexicon is its own first segment: renamed to a segment name before a manifest takes its path.</summary>
-    private void MoveLegacyFile(string path)
-    {
-        var legacy = _segments[0];
-        var name = $"{Path.GetFileName(path)}.{legacy.Header.Seq:D12}-{Guid.NewGuid().ToString("N")[..8]}.seg";
-        File.Move(path, Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, name));
-        _segments = [legacy.Renamed(name), .. _segments[1..]];
-        _manifest = _manifest! with { Segments = [.. _segments.Select(s => s.Entry)], IsLegacy = false };
     }
 
     private static void DisposeAll(List<LexiconSegment> segments)

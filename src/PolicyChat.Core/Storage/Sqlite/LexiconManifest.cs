@@ -1,26 +1,27 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
+using PolicyChat.Core.Text;
 
 namespace PolicyChat.Core.Storage.Sqlite;
 
 /// <summary>
 /// The entry point of a persisted lexicon (<c>policychat.db.lexicon</c>): the database's id, the change-log sequence the
-/// lexicon reflects, and its segment files (<see cref="LexiconFile"/>) oldest first, each with its length and body hash.
+/// lexicon reflects, the <see cref="TextAnalyzer.Version"/> its terms were analyzed with, and its segment files
+/// (<see cref="LexiconFile"/>) oldest first, each with its length and body hash.
 /// Segment files are written once and never changed; a new manifest is written to a temporary file and renamed over the
 /// old one, so a reader sees one whole list or the next. Ends with the XXH3 of what precedes it.
-/// <para>A version-1 lexicon (one whole file at this path) reads as a manifest of one segment: the file itself.</para>
 /// </summary>
 internal static class LexiconManifest
 {
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
     private const int MaxLength = 1 << 20;
     private static ReadOnlySpan<byte> Magic => "PCLEXMAN"u8;
 
     public sealed record Entry(string Name, long Length, ulong BodyHash);
 
-    /// <summary>What a manifest lists. <see cref="IsLegacy"/>: the path is a version-1 lexicon file, its one segment.</summary>
-    public sealed record Contents(long Seq, Guid DatabaseId, IReadOnlyList<Entry> Segments, bool IsLegacy = false)
+    /// <summary>What a manifest lists.</summary>
+    public sealed record Contents(long Seq, Guid DatabaseId, IReadOnlyList<Entry> Segments, int AnalyzerVersion = TextAnalyzer.Version)
     {
         public bool SameSegments(Contents other) =>
             Segments.Count == other.Segments.Count && Segments.Zip(other.Segments).All(p => p.First == p.Second);
@@ -35,7 +36,8 @@ internal static class LexiconManifest
             Span<byte> magic = stackalloc byte[8];
             if (stream.ReadAtLeast(magic, 8, throwOnEndOfStream: false) == 8 && magic.SequenceEqual(LexiconFile.Magic))
             {
-                return ReadLegacy(path); // a version-1 lexicon: gigabytes, read through its header only
+                // The single-file lexicon of earlier releases, analyzed before versions were recorded (version 1).
+                throw new InvalidDataException("a single-file lexicon written by text analyzer version 1");
             }
             if (stream.Length > MaxLength)
             {
@@ -57,12 +59,13 @@ internal static class LexiconManifest
         var version = BinaryPrimitives.ReadInt32LittleEndian(body[8..]);
         if (version != FormatVersion)
         {
-            throw new InvalidDataException($"manifest format version {version}, expected {FormatVersion}");
+            throw new InvalidDataException(version == 1 ? "a manifest written by text analyzer version 1" : $"manifest format version {version}, expected {FormatVersion}");
         }
         var count = BinaryPrimitives.ReadInt32LittleEndian(body[12..]);
         var seq = BinaryPrimitives.ReadInt64LittleEndian(body[16..]);
         var id = new Guid(body[24..40]);
-        var at = 40;
+        var analyzer = BinaryPrimitives.ReadInt32LittleEndian(body[40..]);
+        var at = 44;
         var entries = new List<Entry>(count);
         for (var i = 0; i < count; i++)
         {
@@ -80,7 +83,7 @@ internal static class LexiconManifest
         {
             throw new InvalidDataException("manifest length does not match its entries");
         }
-        return new Contents(seq, id, entries);
+        return new Contents(seq, id, entries, AnalyzerVersion: analyzer);
     }
 
     /// <summary>Writes <paramref name="contents"/> to a temporary file, flushed, then renamed over <paramref name="path"/>.</summary>
@@ -94,6 +97,8 @@ internal static class LexiconManifest
         BinaryPrimitives.WriteInt64LittleEndian(number[8..], contents.Seq);
         body.Write(number);
         body.Write(contents.DatabaseId.ToByteArray());
+        BinaryPrimitives.WriteInt32LittleEndian(number, contents.AnalyzerVersion);
+        body.Write(number[..4]);
         foreach (var entry in contents.Segments)
         {
             var name = Encoding.UTF8.GetBytes(entry.Name);
@@ -123,12 +128,5 @@ internal static class LexiconManifest
                 File.Delete(temporary);
             }
         }
-    }
-
-    private static Contents ReadLegacy(string path)
-    {
-        using var file = Lexical.MappedFile.Open(path);
-        var header = LexiconFile.Decode(file);
-        return new Contents(header.Seq, header.DatabaseId, [new Entry(Path.GetFileName(path), header.Length, header.BodyHash)], IsLegacy: true);
     }
 }

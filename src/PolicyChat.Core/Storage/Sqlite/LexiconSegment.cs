@@ -114,7 +114,4 @@ internal sealed class LexiconSegment
             }
         }
     }
-
-    /// <summary>This segment under another name (after its file was renamed: a version-1 lexicon becoming a segment).</summary>
-    public LexiconSegment Renamed(string name) => new(name, File, Header, Words, Grams);
 }

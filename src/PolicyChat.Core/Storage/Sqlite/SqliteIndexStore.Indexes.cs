@@ -325,7 +325,7 @@ public sealed partial class SqliteIndexStore
         {
             using var fileLock = TryLockLexiconFiles();
             if (fileLock is not null && ReferenceEquals(LoadedLexicon(), lexicon) && DiskManifest() is { } disk
-                && lexicon.Manifest is { } current && (current.SameSegments(disk) || current.IsLegacy)
+                && lexicon.Manifest is { } current && current.SameSegments(disk)
                 && lexicon.ReplaceSegments(LexiconPath, merge, merged) is { } manifest)
             {
                 used = true;
@@ -357,7 +357,7 @@ public sealed partial class SqliteIndexStore
             return true;
         }
         var disk = DiskManifest();
-        if (disk is not null && (current.SameSegments(disk) || (current.IsLegacy && disk.IsLegacy && current.Segments[0] == disk.Segments[0])))
+        if (disk is not null && current.SameSegments(disk))
         {
             return true;
         }

@@ -83,6 +83,7 @@ public sealed partial class SqliteIndexStore : IIndexStore, IStreamingIndexStore
         await SqliteSchemaMigration.MigrateAsync(connection, SchemaVersion, cancellationToken);
         await SqliteSchemaMigration.AddPageColumnAsync(connection, cancellationToken);
         await ExecuteAsync(connection, ChunkChangeLog.Schema, cancellationToken); // after the migration: triggers follow the table
+        await SqliteReanalysis.EnsureCurrentAsync(connection, _logger, cancellationToken);
         _databaseId = await DatabaseIdAsync(connection, cancellationToken);
         _initialized = true;
     }

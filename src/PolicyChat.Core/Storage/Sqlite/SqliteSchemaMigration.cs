@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using PolicyChat.Core.Text;
 
 namespace PolicyChat.Core.Storage.Sqlite;
 
@@ -8,7 +7,7 @@ namespace PolicyChat.Core.Storage.Sqlite;
 /// Brings an index file to the current schema in one transaction (a failure leaves it as it was).
 /// Version 1 kept the analyzed text in two FTS5 tables; version 2 keeps it in the chunks table (terms, gram_source),
 /// from which the in-memory BM25 indexes are built. Upgrading re-analyzes each chunk with its document's title, as
-/// ingestion does, and drops the FTS5 tables. Version 3 makes chunk rowids AUTOINCREMENT (never reused, so a rowid
+/// ingestion does (<see cref="SqliteReanalysis"/>), and drops the FTS5 tables. Version 3 makes chunk rowids AUTOINCREMENT (never reused, so a rowid
 /// never names another chunk's text) and adds the change log (<see cref="ChunkChangeLog"/>): the chunks table is
 /// copied into its new form, rowids kept.
 /// </summary>
@@ -137,35 +136,8 @@ internal static class SqliteSchemaMigration
             await cmd.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var rows = new List<(long RowId, string Title, string Text)>();
-        cmd.CommandText = "SELECT c.rowid, d.title, c.text FROM chunks c JOIN documents d ON d.rowid = c.doc_rowid;";
-        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await r.ReadAsync(cancellationToken))
-            {
-                rows.Add((r.GetInt64(0), r.GetString(1), r.GetString(2)));
-            }
-        }
-        await using var update = connection.CreateCommand();
-        update.Transaction = tx;
-        update.CommandText = "UPDATE chunks SET terms=$terms, gram_source=$grams WHERE rowid=$rowid;";
-        var pTerms = update.Parameters.Add("$terms", SqliteType.Text);
-        var pGrams = update.Parameters.Add("$grams", SqliteType.Text);
-        var pRow = update.Parameters.Add("$rowid", SqliteType.Integer);
-        var analyzer = TextAnalyzer.Default;
-        var titles = new Dictionary<string, IndexTerms>(StringComparer.Ordinal);
-        foreach (var (rowId, title, text) in rows)
-        {
-            if (!titles.TryGetValue(title, out var titleTerms))
-            {
-                titles[title] = titleTerms = analyzer.AnalyzeForIndex(title);
-            }
-            var body = analyzer.AnalyzeForIndex(text);
-            pTerms.Value = string.Join(' ', titleTerms.Terms.Concat(body.Terms));
-            pGrams.Value = NGramSource.Concat(titleTerms.NGramSource, body.NGramSource);
-            pRow.Value = rowId;
-            await update.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await SqliteReanalysis.ReanalyzeAsync(connection, tx, cancellationToken);
+        await SqliteReanalysis.SetVersionAsync(connection, tx, cancellationToken);
 
         foreach (var table in new[] { "chunk_words_vocab", "chunk_ngrams_vocab", "chunk_words", "chunk_ngrams" })
         {

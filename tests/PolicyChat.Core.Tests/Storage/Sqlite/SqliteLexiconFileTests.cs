@@ -169,41 +169,42 @@ public sealed class SqliteLexiconFileTests : IDisposable
         await AssertSameResultsAsync(reopened, rebuilt, random);
     }
 
-    [Fact]
-    public async Task VersionOneLexiconFile_IsOpenedAsItsFirstSegment_AndKeptWhenSegmentsFollow()
+    [Theory]
+    [InlineData("single-file")] // the lexicon of earlier releases: one whole file at the lexicon's path
+    [InlineData("older-analyzer")] // a manifest whose terms an older text analyzer wrote
+    public async Task LexiconOfAnotherAnalyzerVersion_IsRebuiltFromSqlite_NeverServed(string kind)
     {
         var random = new Random(41);
-        var live = new HashSet<string>();
         await using (var store = Open())
         {
-            await WriteRandomAsync(store, random, live, 40);
+            await WriteRandomAsync(store, random, [], 40);
             await store.WarmUpAsync();
             await store.FlushIndexFilesAsync();
         }
-        // A version-1 lexicon was one whole file at the lexicon's path: the single segment, its version set to 1.
-        var segment = SegmentFiles().Single();
-        var bytes = await File.ReadAllBytesAsync(segment);
-        BitConverter.GetBytes(1).CopyTo(bytes, 8);
-        await File.WriteAllBytesAsync(DbPath + ".lexicon", bytes);
-        File.Delete(segment);
-
-        await using var rebuilt = Open(persist: false);
-        await using (var legacy = Open(rewriteAfter: 5))
+        var path = DbPath + ".lexicon";
+        var manifest = LexiconManifest.Read(path);
+        Assert.Equal(TextAnalyzer.Version, manifest.AnalyzerVersion);
+        if (kind == "single-file")
         {
-            await legacy.WarmUpAsync();
-            Assert.True(legacy.IsLexiconPersisted, "the version-1 file was opened, not rebuilt");
-            await AssertSameResultsAsync(legacy, rebuilt, random);
-            await WriteRandomAsync(legacy, random, live, 10);
-            await legacy.FlushIndexFilesAsync();
-            // The old file renamed to a segment, the changes in later ones: one, or two when a background flush (every
-            // five changes) wrote the first five before the explicit flush.
-            Assert.InRange(SegmentFiles().Length, 2, 3);
-            await AssertSameResultsAsync(legacy, rebuilt, random);
+            var segment = SegmentFiles().Single();
+            var bytes = await File.ReadAllBytesAsync(segment);
+            BitConverter.GetBytes(1).CopyTo(bytes, 8);
+            await File.WriteAllBytesAsync(path, bytes);
+            File.Delete(segment);
         }
+        else
+        {
+            LexiconManifest.Write(path, manifest with { AnalyzerVersion = TextAnalyzer.Version - 1 });
+        }
+
         await using var reopened = Open();
+        await using var rebuilt = Open(persist: false);
         await reopened.WarmUpAsync();
-        Assert.True(reopened.IsLexiconPersisted);
+        Assert.False(reopened.IsLexiconPersisted, "a lexicon of another analyzer version is not served");
         await AssertSameResultsAsync(reopened, rebuilt, random);
+        await reopened.FlushIndexFilesAsync();
+        Assert.True(reopened.IsLexiconPersisted, "a current file replaced it");
+        Assert.Equal(TextAnalyzer.Version, LexiconManifest.Read(path).AnalyzerVersion);
     }
 
     [Theory]
