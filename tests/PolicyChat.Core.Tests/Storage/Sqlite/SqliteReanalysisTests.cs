@@ -5,6 +5,7 @@ using PolicyChat.Core.Ingestion;
 using PolicyChat.Core.Storage;
 using PolicyChat.Core.Storage.Sqlite;
 using PolicyChat.Core.Text;
+using static PolicyChat.Core.Tests.Storage.Sqlite.SqliteTestFiles;
 
 namespace PolicyChat.Core.Tests.Storage.Sqlite;
 
@@ -142,29 +143,5 @@ public sealed class SqliteReanalysisTests : IDisposable
     {
         var analyzed = TextAnalyzer.Default.AnalyzeForIndex(question);
         return new IndexQuery(analyzed.Terms, analyzed.CharNGrams, null, 5, Weights: weights);
-    }
-
-    private static void Execute(string path, string sql)
-    {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
-
-    private static List<string> Rows(string path, string sql)
-    {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        using var reader = cmd.ExecuteReader();
-        var rows = new List<string>();
-        while (reader.Read())
-        {
-            rows.Add(Convert.ToString(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture)!);
-        }
-        return rows;
     }
 }

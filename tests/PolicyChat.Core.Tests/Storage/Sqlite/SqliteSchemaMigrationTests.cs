@@ -6,6 +6,7 @@ using PolicyChat.Core.Ingestion;
 using PolicyChat.Core.Storage;
 using PolicyChat.Core.Storage.Sqlite;
 using PolicyChat.Core.Text;
+using static PolicyChat.Core.Tests.Storage.Sqlite.SqliteTestFiles;
 
 namespace PolicyChat.Core.Tests.Storage.Sqlite;
 
@@ -338,43 +339,6 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
     }
 
     private static SqliteIndexStore Open(string path) => new(new SqliteIndexOptions { Path = path });
-
-    private static SqliteConnection Connect(string path)
-    {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
-        return connection;
-    }
-
-    private static void Execute(string path, string sql)
-    {
-        using var connection = Connect(path);
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
-
-    private static string? Scalar(string path, string sql)
-    {
-        using var connection = Connect(path);
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        return Convert.ToString(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
-    }
-
-    private static List<string> Rows(string path, string sql)
-    {
-        using var connection = Connect(path);
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        using var reader = cmd.ExecuteReader();
-        var rows = new List<string>();
-        while (reader.Read())
-        {
-            rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i) is byte[] b ? Convert.ToBase64String(b) : reader.GetValue(i), CultureInfo.InvariantCulture))));
-        }
-        return rows;
-    }
 
     private static List<string> Tables(string path) =>
         Rows(path, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name;");
