@@ -10,26 +10,9 @@ using static PolicyChat.Core.Tests.Storage.Sqlite.SqliteTestFiles;
 namespace PolicyChat.Core.Tests.Storage.Sqlite;
 
 /// <summary>Opening an index file whose analyzed columns an older text analyzer wrote.</summary>
-public sealed class SqliteReanalysisTests : IDisposable
+public sealed class SqliteReanalysisTests : SqliteFolderTests
 {
     private const string Stale = "stale";
-
-    private readonly string _directory = TestPaths.NewTempDirectory();
-    private readonly DocumentIndexer _indexer =
-        new(TextAnalyzer.Default, new Chunker(new ChunkingOptions { TargetTokens = 0, TargetChars = 200, MaxChars = 300, OverlapSentences = 0 }));
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS.
-        }
-    }
 
     [Fact]
     public async Task InitializeAsync_OlderAnalyzerVersion_AnalyzesEveryChunkAgainAndRebuildsTheLexicon()
@@ -91,7 +74,7 @@ public sealed class SqliteReanalysisTests : IDisposable
     [Fact]
     public async Task InitializeAsync_NewFile_RecordsTheCurrentVersion()
     {
-        var path = Path.Combine(_directory, "new.db");
+        var path = Path.Combine(Folder, "new.db");
         await using (var store = Open(path))
         {
             await store.InitializeAsync();
@@ -105,8 +88,8 @@ public sealed class SqliteReanalysisTests : IDisposable
     /// </summary>
     private async Task<(string Path, IndexedDocument Document)> CreateFileOfAnOlderAnalyzerAsync()
     {
-        var path = Path.Combine(_directory, Guid.NewGuid().ToString("N") + ".db");
-        var document = _indexer.Build("ru-1", "corpus/ru-1.md",
+        var path = Path.Combine(Folder, Guid.NewGuid().ToString("N") + ".db");
+        var document = Indexer.Build("ru-1", "corpus/ru-1.md",
             new ExtractedDocument(
                 """
                 سيتولى البنك المركزي الروسي قيادة المبادرات التمويلية المتعلقة بمشاريع الذكاء الاصطناعي.
@@ -138,10 +121,4 @@ public sealed class SqliteReanalysisTests : IDisposable
     }
 
     private static SqliteIndexStore Open(string path) => new(new SqliteIndexOptions { Path = path });
-
-    private static IndexQuery Query(string question, FusionWeights weights)
-    {
-        var analyzed = TextAnalyzer.Default.AnalyzeForIndex(question);
-        return new IndexQuery(analyzed.Terms, analyzed.CharNGrams, null, 5, Weights: weights);
-    }
 }

@@ -11,7 +11,7 @@ using static PolicyChat.Core.Tests.Storage.Sqlite.SqliteTestFiles;
 namespace PolicyChat.Core.Tests.Storage.Sqlite;
 
 /// <summary>Opening files written by schema version 1 (FTS5 tables, no analyzed columns) and by a newer PolicyChat.</summary>
-public sealed class SqliteSchemaMigrationTests : IDisposable
+public sealed class SqliteSchemaMigrationTests : SqliteFolderTests
 {
     // Schema version 1 exactly as SqliteIndexStore created it before the in-memory BM25 indexes.
     private const string SchemaV1 =
@@ -46,23 +46,6 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
         """;
 
     private static readonly DateTimeOffset s_ingestedAt = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
-
-    private readonly string _directory = TestPaths.NewTempDirectory();
-    private readonly DocumentIndexer _indexer =
-        new(TextAnalyzer.Default, new Chunker(new ChunkingOptions { TargetTokens = 0, TargetChars = 200, MaxChars = 300, OverlapSentences = 0 }));
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS.
-        }
-    }
 
     [Fact]
     public async Task InitializeAsync_SchemaV1_DropsFtsTablesAndRecordsTheCurrentVersion()
@@ -146,7 +129,7 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
             var dense = await store.SearchAsync(new IndexQuery([], [], UnitVector(1, 4), 1));
             Assert.Equal(("en-1", 1), (dense.Single().DocumentId, dense.Single().Ordinal));
 
-            var added = _indexer.Build("en-2", "corpus/en-2.md",
+            var added = Indexer.Build("en-2", "corpus/en-2.md",
                 new ExtractedDocument("Quantum computing export controls take effect next year.", null, "markdown", []),
                 new DocumentMetadata("Export Controls", "en", null, null), "hash-en-2", s_ingestedAt);
             await store.UpsertDocumentAsync(added);
@@ -168,7 +151,7 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
     [Fact]
     public async Task InitializeAsync_NewerSchemaVersion_RefusedNamingTheVersion()
     {
-        var path = Path.Combine(_directory, "future.db");
+        var path = Path.Combine(Folder, "future.db");
         Execute(path,
             """
             CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -228,12 +211,6 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
             $"\"{question}\": expected {documentId}#{ordinal}, got {string.Join(", ", hits.Select(h => $"{h.DocumentId}#{h.Ordinal}"))}");
     }
 
-    private static IndexQuery Query(string question, FusionWeights weights)
-    {
-        var analyzed = TextAnalyzer.Default.AnalyzeForIndex(question);
-        return new IndexQuery(analyzed.Terms, analyzed.CharNGrams, null, 5, Weights: weights);
-    }
-
     private static int ChunkContaining(IndexedDocument document, string word) =>
         document.Chunks.Single(c => c.Text.Contains(word, StringComparison.Ordinal)).Ordinal;
 
@@ -264,7 +241,7 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
 
     private IndexedDocument Build(string id, string language, string title, string text)
     {
-        var document = _indexer.Build(id, $"corpus/{id}.md", new ExtractedDocument(text, null, "markdown", []),
+        var document = Indexer.Build(id, $"corpus/{id}.md", new ExtractedDocument(text, null, "markdown", []),
             new DocumentMetadata(title, language, "2024-05-01", "Official Gazette"), "hash-" + id, s_ingestedAt);
         Assert.True(document.Chunks.Count >= 3, $"{id} has {document.Chunks.Count} chunks");
         return document;
@@ -273,7 +250,7 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
     /// <summary>Writes a schema-v1 file the way version 1 did: rows in documents and chunks, analyzed text in FTS5.</summary>
     private async Task<string> CreateV1FileAsync(params IndexedDocument[] documents)
     {
-        var path = Path.Combine(_directory, Guid.NewGuid().ToString("N") + ".db");
+        var path = Path.Combine(Folder, Guid.NewGuid().ToString("N") + ".db");
         await using var connection = Connect(path);
         await using (var pragma = connection.CreateCommand())
         {

@@ -8,33 +8,16 @@ using PolicyChat.Core.Text;
 namespace PolicyChat.Core.Tests.Storage.Sqlite;
 
 /// <summary>A large document's chunks written in batches: the same index as one batch, and still one atomic replacement.</summary>
-public sealed class SqliteStreamingUpsertTests : IDisposable
+public sealed class SqliteStreamingUpsertTests : SqliteFolderTests
 {
-    private readonly string _directory = TestPaths.NewTempDirectory();
-    private readonly DocumentIndexer _indexer =
-        new(TextAnalyzer.Default, new Chunker(new ChunkingOptions { TargetTokens = 0, TargetChars = 200, MaxChars = 300, OverlapSentences = 0 }));
-
-    public void Dispose()
-    {
-        SqliteIndexStore.ClearPools();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS.
-        }
-    }
-
     [Fact]
     public async Task BatchedUpsert_SearchesExactlyLikeTheWholeDocumentAtOnce()
     {
         var (text, metadata) = LargeDocument();
         await using var whole = await Store("whole.db");
         await using var batched = await Store("batched.db");
-        await whole.UpsertDocumentAsync(_indexer.Build("d", "/d.txt", new ExtractedDocument(text, null, "txt", []), metadata, "h", DateTimeOffset.UnixEpoch));
-        var (document, count, batches) = _indexer.BuildInBatches("d", "/d.txt", new ExtractedDocument(text, null, "txt", []), metadata, "h", DateTimeOffset.UnixEpoch, batchSize: 7);
+        await whole.UpsertDocumentAsync(Indexer.Build("d", "/d.txt", new ExtractedDocument(text, null, "txt", []), metadata, "h", DateTimeOffset.UnixEpoch));
+        var (document, count, batches) = Indexer.BuildInBatches("d", "/d.txt", new ExtractedDocument(text, null, "txt", []), metadata, "h", DateTimeOffset.UnixEpoch, batchSize: 7);
         await batched.UpsertDocumentAsync(document, batches.ToAsyncEnumerable());
 
         Assert.True(count > 20, $"{count} chunks");
@@ -55,8 +38,8 @@ public sealed class SqliteStreamingUpsertTests : IDisposable
     {
         var (text, metadata) = LargeDocument();
         await using var store = await Store("atomic.db");
-        await store.UpsertDocumentAsync(_indexer.Build("d", "/d.txt", new ExtractedDocument("Old version about tariffs.", null, "txt", []), metadata, "old", DateTimeOffset.UnixEpoch));
-        var (document, _, batches) = _indexer.BuildInBatches("d", "/d.txt", new ExtractedDocument(text, null, "txt", []), metadata, "new", DateTimeOffset.UnixEpoch, batchSize: 5);
+        await store.UpsertDocumentAsync(Indexer.Build("d", "/d.txt", new ExtractedDocument("Old version about tariffs.", null, "txt", []), metadata, "old", DateTimeOffset.UnixEpoch));
+        var (document, _, batches) = Indexer.BuildInBatches("d", "/d.txt", new ExtractedDocument(text, null, "txt", []), metadata, "new", DateTimeOffset.UnixEpoch, batchSize: 5);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => store.UpsertDocumentAsync(document, FailAfterFirst(batches)));
 
@@ -75,7 +58,7 @@ public sealed class SqliteStreamingUpsertTests : IDisposable
 
     private async Task<SqliteIndexStore> Store(string name)
     {
-        var store = new SqliteIndexStore(new SqliteIndexOptions { Path = Path.Combine(_directory, name) });
+        var store = new SqliteIndexStore(new SqliteIndexOptions { Path = Path.Combine(Folder, name) });
         await store.InitializeAsync();
         return store;
     }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using PolicyChat.Core.Storage;
+using PolicyChat.Core.Text;
 
 namespace PolicyChat.Core.Tests.Storage.Sqlite;
 
@@ -42,5 +44,12 @@ internal static class SqliteTestFiles
             rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i) is byte[] b ? Convert.ToBase64String(b) : reader.GetValue(i), CultureInfo.InvariantCulture))));
         }
         return rows;
+    }
+
+    /// <summary>The query the retriever would send for <paramref name="question"/>: its terms and n-grams, five hits.</summary>
+    public static IndexQuery Query(string question, FusionWeights weights)
+    {
+        var analyzed = TextAnalyzer.Default.AnalyzeForIndex(question);
+        return new IndexQuery(analyzed.Terms, analyzed.CharNGrams, null, 5, Weights: weights);
     }
 }
