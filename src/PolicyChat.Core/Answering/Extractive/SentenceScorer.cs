@@ -132,13 +132,14 @@ public sealed class SentenceScorer(TextAnalyzer analyzer, ExtractiveScoring? sco
                 continue;
             }
             var surface = question.Substring(token.Start, token.Length);
+            var normalized = analyzer.Normalize(surface);
             var arabic = ArabicMatchStemmer.IsArabic(token.Term);
-            var matchStem = arabic ? ArabicMatchStemmer.Stem(analyzer.Normalize(surface)) : null;
+            var matchStem = arabic ? ArabicMatchStemmer.Stem(normalized) : null;
             words.Add(new QuestionWord(token.Term, analyzer.CharNGrams(surface).Distinct(StringComparer.Ordinal).ToArray(),
                 matchStem is { Length: >= 3 } && matchStem != token.Term ? matchStem : null,
                 stats.Idf(token.Term) * (arabic && token.Term.Length <= 2 ? _scoring.ShortStemWeight : 1))
             {
-                AboutTheText = AnswerType.AsksAboutTheText(analyzer.Normalize(surface)),
+                AboutTheText = AnswerType.AsksAboutTheText(normalized),
             });
         }
         return words;

@@ -100,7 +100,10 @@ internal sealed partial class ChunkLexicon : IDisposable
     public int PersistedDocuments => Words.SegmentDocuments;
 
     /// <summary>Stored form of a chunk's word terms.</summary>
-    public static string TermsColumn(ChunkToIndex chunk) => string.Join(' ', chunk.Terms.Where(t => !string.IsNullOrEmpty(t)));
+    public static string TermsColumn(ChunkToIndex chunk) => TermsColumn(chunk.Terms);
+
+    /// <summary>Stored form of word terms (a chunk's: its document title's, then its text's).</summary>
+    public static string TermsColumn(IEnumerable<string> terms) => string.Join(' ', terms.Where(t => !string.IsNullOrEmpty(t)));
 
     /// <summary>Stored form of a chunk's n-grams.</summary>
     public static string GramColumn(ChunkToIndex chunk) => chunk.NGramSource ?? NGramSource.FromGrams(chunk.NGrams);

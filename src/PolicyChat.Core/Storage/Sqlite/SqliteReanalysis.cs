@@ -102,7 +102,7 @@ internal static class SqliteReanalysis
                     titles[title] = titleTerms = analyzer.AnalyzeForIndex(title);
                 }
                 var body = analyzer.AnalyzeForIndex(text);
-                terms.Value = string.Join(' ', titleTerms.Terms.Concat(body.Terms).Where(t => t.Length > 0));
+                terms.Value = ChunkLexicon.TermsColumn(titleTerms.Terms.Concat(body.Terms));
                 grams.Value = NGramSource.Concat(titleTerms.NGramSource, body.NGramSource);
                 row.Value = rowId;
                 await update.ExecuteNonQueryAsync(cancellationToken);
